@@ -1,0 +1,217 @@
+"""Shared HTTP plumbing for every API function: resolver setup, request guards, caller, error mapping.
+
+Handlers stay thin: they get the caller, call the domain, and map the result with `json_response`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+
+from worklogs.auth import Caller
+from worklogs.config import MAX_BODY_BYTES
+from worklogs.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    WorklogsError,
+)
+from worklogs.models import ErrorResponse
+
+logger = Logger()
+
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+_ERROR_DESCRIPTIONS = {
+    400: "Malformed request (bad JSON, tampered cursor).",
+    401: "No valid bearer token.",
+    403: "Not allowed for your role in this workspace.",
+    404: "Not found, or not in a workspace you belong to.",
+    409: "Conflict with the current state.",
+    412: "The If-Match version is stale.",
+    413: "Request body larger than 64 KiB.",
+    415: "The body is not JSON.",
+    422: "The request is well-formed but invalid; `details` lists each problem.",
+    428: "If-Match is required.",
+    500: "Unexpected server error.",
+    503: "A dependency is unavailable; retry later.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
+    """OpenAPI `responses` entries for error statuses, all in the common error shape."""
+    return {
+        status: {
+            "description": _ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": {"model": ErrorResponse}},
+        }
+        for status in (*statuses, 500)
+    }
+
+
+def model_response(status: int, model: type[BaseModel], description: str) -> dict[int, dict[str, Any]]:
+    return {status: {"description": description, "content": {"application/json": {"model": model}}}}
+
+
+def _error_body(status: int, code: str, message: str, details: Iterable[dict[str, Any]], request_id: str | None) -> str:
+    return json.dumps(
+        {"error": {"code": code, "message": message, "details": list(details)}, "requestId": request_id},
+        default=str,
+    )
+
+
+def _request_id(event: dict[str, Any] | None) -> str | None:
+    if not isinstance(event, dict):
+        return None
+    return (event.get("requestContext") or {}).get("requestId")
+
+
+def error_response(error: WorklogsError, request_id: str | None) -> Response:
+    return Response(
+        status_code=error.status,
+        content_type=content_types.APPLICATION_JSON,
+        body=_error_body(error.status, error.code, error.message, error.details, request_id),
+    )
+
+
+def json_response(
+    status: int, model: BaseModel, *, headers: dict[str, str] | None = None, etag_version: int | None = None
+) -> Response:
+    all_headers = dict(headers or {})
+    if etag_version is not None:
+        all_headers["ETag"] = f'"{etag_version}"'
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=model.model_dump_json(by_alias=True),
+        headers=all_headers,
+    )
+
+
+def _validation_details(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    details = []
+    for error in errors:
+        loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
+        kind = str(error.get("type", "invalid"))
+        message = error.get("msg") or kind.replace("_", " ")
+        if kind == "missing":
+            message = "Field required."
+        elif kind == "extra_forbidden":
+            message = "Unknown field; it is not part of this request."
+        details.append({"loc": loc, "msg": str(message), "type": kind})
+    return details
+
+
+def create_app() -> APIGatewayHttpResolver:
+    """The resolver every API function uses, with the common error mapping registered."""
+    app = APIGatewayHttpResolver(enable_validation=True)
+
+    @app.exception_handler(WorklogsError)
+    def _domain_error(error: WorklogsError) -> Response:
+        if error.status >= 500:
+            logger.error("service error", extra={"code": error.code})
+        return error_response(error, _request_id(app.current_event.raw_event))
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(error: RequestValidationError) -> Response:
+        details = _validation_details(error.errors())
+        summary = "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in details[:5])
+        return Response(
+            status_code=HTTPStatus.UNPROCESSABLE_ENTITY,
+            content_type=content_types.APPLICATION_JSON,
+            body=_error_body(
+                422,
+                "VALIDATION_FAILED",
+                f"The request is invalid: {summary}",
+                details,
+                _request_id(app.current_event.raw_event),
+            ),
+        )
+
+    @app.not_found
+    def _no_route(_: Exception) -> Response:
+        return Response(
+            status_code=HTTPStatus.NOT_FOUND,
+            content_type=content_types.APPLICATION_JSON,
+            body=_error_body(404, "ROUTE_NOT_FOUND", "No such route.", [], _request_id(app.current_event.raw_event)),
+        )
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("unhandled error")
+        return Response(
+            status_code=HTTPStatus.INTERNAL_SERVER_ERROR,
+            content_type=content_types.APPLICATION_JSON,
+            body=_error_body(
+                500,
+                "INTERNAL_ERROR",
+                "Unexpected error; it has been logged.",
+                [],
+                _request_id(app.current_event.raw_event),
+            ),
+        )
+
+    return app
+
+
+def current_caller(app: APIGatewayHttpResolver) -> Caller:
+    """The caller from the authorizer's verified JWT claims (never from the request body)."""
+    context = app.current_event.raw_event.get("requestContext") or {}
+    claims = ((context.get("authorizer") or {}).get("jwt") or {}).get("claims")
+    return Caller.from_claims(claims)
+
+
+def _reject_nan(constant: str) -> Any:
+    raise ValueError(f"{constant} is not valid JSON")
+
+
+def _guard_request(event: dict[str, Any]) -> dict[str, Any]:
+    """Checks the resolver does not make: body encoding, size, content type and JSON syntax."""
+    body = event.get("body")
+    if body is None or body == "":
+        return event
+    if event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(body, validate=True)
+            text = raw.decode("utf-8")
+        except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+            raise BadRequest("The request body is not valid UTF-8 text.", code="MALFORMED_BODY") from error
+        event = {**event, "body": text, "isBase64Encoded": False}
+    else:
+        raw = body.encode("utf-8", errors="surrogatepass")
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+    method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "").upper()
+    if method in _BODY_METHODS:
+        headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+        media_type = str(headers.get("content-type", "")).split(";", 1)[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise UnsupportedMediaType("Send the request body as JSON with Content-Type: application/json.")
+        try:
+            json.loads(event["body"], parse_constant=_reject_nan)
+        except (ValueError, RecursionError) as error:
+            raise BadRequest(f"The request body is not valid JSON: {error}", code="MALFORMED_JSON") from error
+    return event
+
+
+def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Entry point of every API function: guard the raw request, then route it."""
+    try:
+        event = _guard_request(event)
+    except WorklogsError as error:
+        response = error_response(error, _request_id(event))
+        return {
+            "statusCode": response.status_code,
+            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "body": response.body,
+            "isBase64Encoded": False,
+        }
+    return app.resolve(event, context)

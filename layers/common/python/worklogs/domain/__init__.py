@@ -1,0 +1,1 @@
+"""Business rules; pure functions with no I/O."""

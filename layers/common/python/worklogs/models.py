@@ -1,0 +1,107 @@
+"""API shapes (pydantic v2): the single source of request validation and of the OpenAPI schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+# Identifiers of records in other systems: free text, but never empty and never unbounded.
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
+ShortId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+TypeCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class UserRef(ApiModel):
+    """A user as Tracker shows one: the id (token `sub`) and a display name when known."""
+
+    id: str
+    display: str | None = None
+
+
+class WorklogCreate(ApiModel):
+    """A new worklog. Time: any two of startDate, endDate and duration/durationMinutes, or a duration alone
+    (then it ends now). Timestamps need a UTC offset."""
+
+    ownerType: ShortId = Field(description="Type of the record the time was spent on, e.g. Ticket, Order.")
+    ownerId: ExternalId = Field(description="Id of that record in its own system.")
+    projectId: ShortId | None = Field(default=None, description="Project the work belongs to.")
+    workerId: ShortId | None = Field(default=None, description="Who did the work; defaults to the caller.")
+    worklogTypeCode: TypeCode | None = Field(default=None, description="Activity type code.")
+    description: str | None = Field(
+        default=None, max_length=20_000, description="HTML subset; unsafe markup is removed."
+    )
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="Free key/value data, e.g. billable, rate, category, location."
+    )
+    startDate: AwareDatetime | None = Field(default=None, description="Start, with a UTC offset.")
+    endDate: AwareDatetime | None = Field(default=None, description="End, with a UTC offset.")
+    duration: str | None = Field(
+        default=None,
+        max_length=64,
+        description="ISO 8601 duration: PT1H30M, P1D (a working day), P2W (working weeks).",
+        examples=["PT1H30M"],
+    )
+    durationMinutes: int | None = Field(default=None, ge=1, le=60 * 24 * 366, description="Duration in minutes.")
+
+
+class Worklog(ApiModel):
+    """A recorded piece of work. Times are UTC; `duration` and `durationMinutes` derive from them."""
+
+    id: str
+    workspaceId: str
+    projectId: str | None = None
+    ownerType: str
+    ownerId: str
+    workerId: str
+    worklogTypeCode: str | None = None
+    description: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+    startDate: datetime
+    endDate: datetime
+    durationMinutes: int
+    duration: str
+    taskEntityRefId: str | None = Field(default=None, description="Read-only: the linked TASK record, if any.")
+    version: int = Field(description="Grows by one on every change; also sent as the ETag.")
+    createdAt: datetime
+    createdBy: UserRef
+    updatedAt: datetime
+    updatedBy: UserRef
+    loggedBy: UserRef = Field(description="Who submitted the entry (may differ from the worker).")
+    deletedAt: datetime | None = None
+    deletedBy: UserRef | None = None
+    self_: str = Field(alias="self", description="Path of this resource.")
+
+
+class WorklogPage(ApiModel):
+    items: list[Worklog]
+    nextCursor: str | None = Field(
+        default=None, description="Pass as `cursor` to get the next page; absent on the last page."
+    )
+    limit: int
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int] | None = None
+    msg: str | None = None
+    type: str | None = None
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail] = Field(default_factory=list)
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of every 4xx and 5xx."""
+
+    error: ErrorInfo
+    requestId: str | None = None

@@ -1,0 +1,40 @@
+"""Every key format of the main table, in one place (docs/access-patterns.md lists the patterns).
+
+Key parts are escaped so that user-given ids containing `#` cannot collide with another key.
+"""
+
+from __future__ import annotations
+
+WORKLOG_SK = "WORKLOG"
+
+
+def part(value: str) -> str:
+    """Escape one key component: `%` and `#` are percent-encoded."""
+    return value.replace("%", "%25").replace("#", "%23")
+
+
+def workspace_prefix(workspace_id: str) -> str:
+    return f"WS#{part(workspace_id)}#"
+
+
+def worklog_pk(workspace_id: str, worklog_id: str) -> str:
+    return f"WS#{part(workspace_id)}#WL#{part(worklog_id)}"
+
+
+def worklog_key(workspace_id: str, worklog_id: str) -> dict[str, str]:
+    return {"PK": worklog_pk(workspace_id, worklog_id), "SK": WORKLOG_SK}
+
+
+def owner_timeline_pk(workspace_id: str, owner_type: str, owner_id: str) -> str:
+    """GSI1: one owner record's worklogs."""
+    return f"WS#{part(workspace_id)}#OWNER#{part(owner_type)}#{part(owner_id)}"
+
+
+def worker_timeline_pk(workspace_id: str, worker_id: str) -> str:
+    """GSI2: one worker's worklogs."""
+    return f"WS#{part(workspace_id)}#WORKER#{part(worker_id)}"
+
+
+def timeline_sk(start_utc: str, worklog_id: str) -> str:
+    """Sort key of both timelines: start time (fixed-width UTC text), then id to make it unique."""
+    return f"{start_utc}#{worklog_id}"

@@ -1,0 +1,21 @@
+"""The key that signs pagination cursors: from the environment locally, from Secrets Manager on AWS."""
+
+from __future__ import annotations
+
+import hashlib
+
+from worklogs.config import settings
+from worklogs.errors import ServiceUnavailable
+
+
+def cursor_signing_key() -> bytes:
+    config = settings()
+    if config.cursor_signing_key:
+        return hashlib.sha256(config.cursor_signing_key.encode()).digest()
+    if config.cursor_secret_arn:
+        from aws_lambda_powertools.utilities import parameters
+
+        # Cached for five minutes per container: one Secrets Manager call per cold start, not per request.
+        secret = parameters.get_secret(config.cursor_secret_arn, max_age=300)
+        return hashlib.sha256(str(secret).encode()).digest()
+    raise ServiceUnavailable("Pagination is not configured (no cursor signing key).")

@@ -1,0 +1,200 @@
+"""Serve template.yaml's routes on 127.0.0.1:3000 with an embedded DynamoDB — no Docker, no AWS account.
+
+    python -m local.server [--host 127.0.0.1] [--port 3000]
+
+Requests become API Gateway HTTP API v2 events and run through the real function handlers in-process.
+Bearer tokens are checked like the JWT authorizer does, against the local key (`make token`).
+Set DYNAMODB_ENDPOINT_URL to use another DynamoDB endpoint instead of the embedded one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import secrets
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from local.template import Route, load_template, local_environment, routes
+
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+def prepare_environment(endpoint_url: str) -> None:
+    """The functions' environment as the template defines it, with local stand-ins for AWS resources."""
+    os.environ.update(local_environment())
+    os.environ["DYNAMODB_ENDPOINT_URL"] = endpoint_url
+    os.environ.setdefault("CURSOR_SIGNING_KEY", secrets.token_urlsafe(32))
+    os.environ.pop("CURSOR_SECRET_ARN", None)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "worklogs-local")
+
+
+def cors_headers() -> dict[str, str]:
+    """CORS as the HttpApi's CorsConfiguration declares it (local runs allow any origin)."""
+    cors = load_template()["Resources"]["WorklogsApi"]["Properties"].get("CorsConfiguration") or {}
+    return {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": ",".join(cors.get("AllowMethods", [])),
+        "Access-Control-Allow-Headers": ",".join(cors.get("AllowHeaders", [])),
+        "Access-Control-Expose-Headers": ",".join(cors.get("ExposeHeaders", [])),
+        "Access-Control-Max-Age": str(cors.get("MaxAge", 0)),
+    }
+
+
+class Gateway:
+    """What API Gateway does in front of the functions: route, authorize, build the event, map the result."""
+
+    def __init__(self, route_table: list[Route], public_key: Any):
+        from local.functions import handler
+
+        self.routes = route_table
+        self.public_key = public_key
+        self._handler = handler
+        self._cors = cors_headers()
+
+    def find(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            params = route.match(method, path)
+            if params is not None:
+                return route, params
+        return None
+
+    def __call__(
+        self, method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        from local.auth import InvalidToken, verify_authorization
+        from local.events import LambdaContext, http_api_event
+
+        parts = urlsplit(target)
+        path = parts.path
+        if method == "OPTIONS":
+            return 204, dict(self._cors), b""
+        found = self.find(method, path)
+        if found is None:
+            return 404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}'
+        route, params = found
+        claims = None
+        if route.authorized:
+            try:
+                claims = verify_authorization(headers.get("authorization"), self.public_key)
+            except InvalidToken:
+                return 401, {"Content-Type": "application/json"}, b'{"message":"Unauthorized"}'
+        event = http_api_event(
+            method=method,
+            path=path,
+            route_key=route.route_key,
+            path_parameters=params or None,
+            query_string=parts.query,
+            headers=headers,
+            body=body,
+            claims=claims,
+        )
+        try:
+            result = self._handler(route.function)(event, LambdaContext(route.function))
+        except Exception as error:  # an unhandled crash is a 500 from API Gateway too
+            print(f"function {route.function} failed: {error!r}", file=sys.stderr)
+            return 500, {"Content-Type": "application/json"}, b'{"message":"Internal Server Error"}'
+        out_headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
+        for key, values in (result.get("multiValueHeaders") or {}).items():
+            out_headers[key] = ",".join(str(v) for v in values)
+        out_headers.setdefault("Content-Type", "application/json")
+        out_headers["Access-Control-Allow-Origin"] = "*"
+        out_headers["Access-Control-Expose-Headers"] = self._cors["Access-Control-Expose-Headers"]
+        payload = result.get("body") or ""
+        raw = base64.b64decode(payload) if result.get("isBase64Encoded") else str(payload).encode("utf-8")
+        return int(result.get("statusCode", 200)), out_headers, raw
+
+
+def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "worklogs-local"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            if os.environ.get("WORKLOGS_LOCAL_QUIET") != "1":
+                super().log_message(format, *args)
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_REQUEST_BYTES:
+                self._send(413, {"Content-Type": "application/json"}, b'{"message":"Request Entity Too Large"}')
+                return
+            body = self.rfile.read(length) if length else b""
+            headers = {key.lower(): value for key, value in self.headers.items()}
+            status, out_headers, raw = gateway(self.command.upper(), self.path, headers, body)
+            self._send(status, out_headers, raw)
+
+        def _send(self, status: int, headers: dict[str, str], raw: bytes) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                if key.lower() not in {"content-length", "connection"}:
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(raw)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+    return Handler
+
+
+def build_server(host: str, port: int) -> tuple[ThreadingHTTPServer, Any]:
+    """Start the store, create the tables, load the functions; returns (HTTP server, embedded store or None)."""
+    from local.dynamodb import create_tables, dynamodb_client, start_embedded_dynamodb
+
+    store = None
+    endpoint = os.environ.get("DYNAMODB_ENDPOINT_URL")
+    if not endpoint:
+        store, endpoint = start_embedded_dynamodb()
+    prepare_environment(endpoint)
+    create_tables(dynamodb_client(endpoint))
+
+    from local.auth import signing_key
+
+    gateway = Gateway(routes(), signing_key().public_key())
+    for route in gateway.routes:  # import every handler now, as a warm Lambda would have
+        gateway._handler(route.function)
+    server = ThreadingHTTPServer((host, port), make_handler(gateway))
+    server.daemon_threads = True
+    return server, store
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3000)
+    args = parser.parse_args(argv)
+    server, store = build_server(args.host, args.port)
+    host, port = server.server_address[:2]
+    print(
+        json.dumps(
+            {
+                "message": "Worklogs API ready",
+                "url": f"http://{host}:{port}/v1",
+                "docs": f"http://{host}:{port}/v1/docs",
+            }
+        ),
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        if store is not None:
+            store.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Shared fixtures: moto DynamoDB with tables from template.yaml, and calling handlers like API Gateway."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from local.template import local_environment
+from tests.helpers import Api
+
+# The functions' environment, as the template defines it (before any worklogs module reads it).
+os.environ.update(local_environment())
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "CURSOR_SIGNING_KEY": "test-cursor-key",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_SERVICE_NAME": "worklogs-tests",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+)
+os.environ.pop("CURSOR_SECRET_ARN", None)
+os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
+
+
+@pytest.fixture
+def dynamodb() -> Iterator[Any]:
+    """A fresh moto DynamoDB with the template's tables; the repository uses it."""
+    import boto3
+    from moto import mock_aws
+    from worklogs.repository.dynamodb import use_client
+
+    from local.dynamodb import create_tables
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_tables(client)
+        use_client(client)
+        yield client
+        use_client(None)
+
+
+@dataclass
+class DynamoCalls:
+    """DynamoDB requests made through the repository's client, counted with botocore's event hooks."""
+
+    operations: list[str] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.operations.clear()
+
+
+@pytest.fixture
+def ddb_calls(dynamodb: Any) -> DynamoCalls:
+    calls = DynamoCalls()
+
+    def record(model: Any, **_: Any) -> None:
+        calls.operations.append(model.name)
+
+    dynamodb.meta.events.register("before-call.dynamodb", record)
+    return calls
+
+
+@pytest.fixture
+def api(dynamodb: Any) -> Api:
+    return Api()
