@@ -15,6 +15,7 @@ NAME ?=
 PYTEST_ARGS ?=
 
 export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help setup run test test-unit test-integration test-e2e lint format openapi token validate clean
 

@@ -26,8 +26,11 @@ def create_tables(client: Any) -> list[str]:
 
 def start_embedded_dynamodb() -> tuple[Any, str]:
     """Start moto's DynamoDB on a free loopback port; returns (server, endpoint URL)."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per DynamoDB request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

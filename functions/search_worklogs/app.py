@@ -28,7 +28,7 @@ app = create_app()
     tags=["Worklogs"],
     responses={
         **model_response(200, Worklog, "The worklog; `ETag` carries its version."),
-        **error_responses(401, 404),
+        **error_responses(401, 404, 422),
     },
 )
 @tracer.capture_method

@@ -25,14 +25,14 @@ from worklogs.errors import (
     UnsupportedMediaType,
     WorklogsError,
 )
-from worklogs.models import ErrorResponse
+from worklogs.models import ErrorResponse, GatewayError
 
 logger = Logger()
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _ERROR_DESCRIPTIONS = {
     400: "Malformed request (bad JSON, tampered cursor).",
-    401: "No valid bearer token.",
+    401: "No valid bearer token (answered by API Gateway's JWT authorizer).",
     403: "Not allowed for your role in this workspace.",
     404: "Not found, or not in a workspace you belong to.",
     409: "Conflict with the current state.",
@@ -51,7 +51,7 @@ def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
     return {
         status: {
             "description": _ERROR_DESCRIPTIONS[status],
-            "content": {"application/json": {"model": ErrorResponse}},
+            "content": {"application/json": {"model": GatewayError if status == 401 else ErrorResponse}},
         }
         for status in (*statuses, 500)
     }

@@ -105,3 +105,9 @@ class ErrorResponse(BaseModel):
 
     error: ErrorInfo
     requestId: str | None = None
+
+
+class GatewayError(BaseModel):
+    """What API Gateway itself answers before any function runs (401 from the JWT authorizer)."""
+
+    message: str
