@@ -21,8 +21,8 @@ def key_file() -> Path:
     return Path(os.environ.get("WORKLOGS_LOCAL_KEY_FILE", ROOT / ".local" / "jwt-signing-key.pem"))
 
 
-def signing_key() -> rsa.RSAPrivateKey:
-    path = key_file()
+def signing_key(path: Path | None = None) -> rsa.RSAPrivateKey:
+    path = path or key_file()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -119,3 +119,55 @@ def test_schema_docs_and_unknown_routes(local_api):
     docs = requests.get(f"{local_api}/v1/docs", timeout=10)
     assert docs.status_code == 200 and "text/html" in docs.headers["Content-Type"]
     assert requests.get(f"{local_api}/v1/nothing-here", timeout=10).status_code == 404
+
+
+def test_dynamodb_endpoint_url_points_the_runner_at_another_store(tmp_path):
+    """With DYNAMODB_ENDPOINT_URL set, the runner creates the template's tables there and writes to it."""
+    import os
+    import subprocess
+    import sys
+
+    import boto3
+
+    from local.auth import issue_token, signing_key
+    from local.dynamodb import start_embedded_dynamodb
+    from tests.e2e.conftest import ROOT, _free_port
+
+    store, endpoint = start_embedded_dynamodb()
+    port = _free_port()
+    key_file = tmp_path / "key.pem"
+    env = {
+        **os.environ,
+        "DYNAMODB_ENDPOINT_URL": endpoint,
+        "WORKLOGS_LOCAL_KEY_FILE": str(key_file),
+        "WORKLOGS_LOCAL_QUIET": "1",
+    }
+    env.pop("CURSOR_SIGNING_KEY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.server", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        while "Worklogs API ready" not in (line := process.stdout.readline()):
+            assert line, "runner exited"
+        alice = issue_token(sub="alice", workspaces=["acme:member"], key=signing_key(key_file))
+        body = {"ownerType": "Ticket", "ownerId": "EXT-1", "duration": "PT10M"}
+        created = requests.post(
+            f"http://127.0.0.1:{port}/v1/workspaces/acme/worklogs", json=body, headers=auth(alice), timeout=10
+        )
+        assert created.status_code == 201
+        client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
+        item = client.get_item(
+            TableName="MainTable", Key={"PK": {"S": f"WS#acme#WL#{created.json()['id']}"}, "SK": {"S": "WORKLOG"}}
+        )
+        assert item["Item"]["ownerId"] == {"S": "EXT-1"}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+        store.stop()

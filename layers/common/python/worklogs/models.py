@@ -8,8 +8,13 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 # Identifiers of records in other systems: free text, but never empty and never unbounded.
-ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
-ShortId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+_NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
+ExternalId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256, pattern=_NO_CONTROL_CHARACTERS)
+]
+ShortId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=_NO_CONTROL_CHARACTERS)
+]
 TypeCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
 
 

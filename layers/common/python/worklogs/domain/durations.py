@@ -62,11 +62,24 @@ def format_iso_duration(seconds: int) -> str:
     return text
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
 def to_utc(moment: datetime) -> datetime:
     """An aware timestamp in UTC, truncated to whole seconds (the stored precision)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValidationFailed("Timestamps need a UTC offset, e.g. 2026-11-23T09:00:00+01:00 or ...Z.")
-    return moment.astimezone(UTC).replace(microsecond=0)
+    try:
+        utc = moment.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        raise ValidationFailed(
+            "Timestamps must lie between 1970-01-01 and 2999-12-31 (UTC).",
+            details=[{"loc": ["body"], "msg": "Timestamp out of range.", "type": "datetime_range"}],
+        )
+    return utc
 
 
 def format_utc(moment: datetime) -> str:
@@ -97,6 +110,9 @@ def resolve_window(
     max_entry_hours: float = 24,
 ) -> TimeWindow:
     """Any two of start, end and duration, or a duration alone (ending now) → a checked window."""
+    max_seconds = max_entry_hours * 3600
+    if duration_seconds is not None and duration_seconds > max_seconds:
+        raise _too_long(max_entry_hours)
     given = [
         name
         for name, value in (("startDate", start), ("endDate", end), ("duration", duration_seconds))
@@ -137,9 +153,14 @@ def resolve_window(
             "The worklog must end after it starts (zero or negative length is not allowed).",
             details=[{"loc": ["body", "endDate"], "msg": "endDate must be after startDate.", "type": "time_window"}],
         )
-    if (end_utc - start_utc) > timedelta(hours=max_entry_hours):
-        raise ValidationFailed(
-            f"A single worklog may not be longer than {max_entry_hours:g} hours; split it into several entries.",
-            details=[{"loc": ["body"], "msg": f"Longer than {max_entry_hours:g} hours.", "type": "max_entry_hours"}],
-        )
+    if (end_utc - start_utc).total_seconds() > max_seconds:
+        raise _too_long(max_entry_hours)
+    start_utc, end_utc = to_utc(start_utc), to_utc(end_utc)  # a derived end or start must be in range too
     return TimeWindow(start=start_utc, end=end_utc)
+
+
+def _too_long(max_entry_hours: float) -> ValidationFailed:
+    return ValidationFailed(
+        f"A single worklog may not be longer than {max_entry_hours:g} hours; split it into several entries.",
+        details=[{"loc": ["body"], "msg": f"Longer than {max_entry_hours:g} hours.", "type": "max_entry_hours"}],
+    )

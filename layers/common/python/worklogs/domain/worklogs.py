@@ -104,6 +104,15 @@ MAX_DATA_DEPTH = 16
 _MAX_NUMBER_DIGITS = 38  # DynamoDB keeps numbers to 38 significant digits
 
 
+def _is_text(text: str) -> bool:
+    """False for lone UTF-16 surrogates (valid in JSON escapes, not storable)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def validate_data(data: dict[str, Any]) -> None:
     """`data` must be storable as it is: bounded nesting, non-empty keys, numbers DynamoDB can hold."""
     problems: list[dict[str, Any]] = []
@@ -116,11 +125,17 @@ def validate_data(data: dict[str, Any]) -> None:
             for key, item in value.items():
                 if not key:
                     problems.append({"loc": loc, "msg": "Keys must not be empty.", "type": "empty_key"})
+                elif not _is_text(key):
+                    problems.append({"loc": loc, "msg": "Keys must be valid Unicode text.", "type": "unicode"})
+                    continue
                 visit(item, [*loc, key], depth + 1)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 visit(item, [*loc, index], depth + 1)
-        elif isinstance(value, bool) or value is None or isinstance(value, str):
+        elif isinstance(value, str):
+            if not _is_text(value):
+                problems.append({"loc": loc, "msg": "Strings must be valid Unicode text.", "type": "unicode"})
+        elif isinstance(value, bool) or value is None:
             return
         elif isinstance(value, int | float):
             if isinstance(value, float) and not math.isfinite(value):
