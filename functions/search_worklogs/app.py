@@ -11,7 +11,7 @@ from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerpr
 from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, plan_search
 from worklogs.domain.worklogs import is_worklog_id
 from worklogs.errors import NotFound
-from worklogs.models import Worklog, WorklogPage
+from worklogs.models import HistoryPage, Worklog, WorklogPage
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 
@@ -60,16 +60,50 @@ def search_worklogs(
     workerId: Annotated[str | None, Query(max_length=128, description="Worker id, or `me`.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size.")] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[str | None, Query(max_length=4096, description="`nextCursor` of the previous page.")] = None,
+    includeDeleted: Annotated[bool, Query(description="Also return soft-deleted worklogs.")] = False,
 ):
     caller = current_caller(app)
     caller.require_collection_access(workspaceId)
-    search = plan_search(caller=caller, owner_type=ownerType, owner_id=ownerId, worker_id=workerId)
+    search = plan_search(
+        caller=caller, owner_type=ownerType, owner_id=ownerId, worker_id=workerId, include_deleted=includeDeleted
+    )
     binding = filter_fingerprint(workspaceId, search.canonical())
     key = cursor_signing_key()
     start_key = decode_cursor(cursor, binding=binding, key=key)["k"] if cursor else None
     items, last_key = worklog_store.search_page(workspaceId, search, limit=limit, start_key=start_key)
     next_cursor = encode_cursor({"k": last_key}, binding=binding, key=key) if last_key else None
     return json_response(200, WorklogPage(items=items, nextCursor=next_cursor, limit=limit))
+
+
+@app.get(
+    "/v1/workspaces/<workspaceId>/worklogs/<worklogId>/history",
+    operation_id="getWorklogHistory",
+    summary="A worklog's audit trail",
+    description="Who changed what and when, newest first: one entry per version.",
+    tags=["Worklogs"],
+    responses={
+        **model_response(200, HistoryPage, "One page of audit entries."),
+        **error_responses(400, 401, 404, 422, 503),
+    },
+)
+@tracer.capture_method
+def get_worklog_history(
+    workspaceId: str,
+    worklogId: str,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size.")] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=4096, description="`nextCursor` of the previous page.")] = None,
+):
+    current_caller(app).require_entity_access(workspaceId)
+    if not is_worklog_id(worklogId):
+        raise NotFound("Worklog not found.")
+    binding = filter_fingerprint(workspaceId, {"history": worklogId})
+    key = cursor_signing_key()
+    start_key = decode_cursor(cursor, binding=binding, key=key)["k"] if cursor else None
+    entries, last_key = worklog_store.history(workspaceId, worklogId, limit=limit, start_key=start_key)
+    if not entries and start_key is None:
+        raise NotFound("Worklog not found.")
+    next_cursor = encode_cursor({"k": last_key}, binding=binding, key=key) if last_key else None
+    return json_response(200, HistoryPage(items=entries, nextCursor=next_cursor))
 
 
 @app.get("/v1/openapi.json", include_in_schema=False)

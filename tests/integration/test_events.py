@@ -1,55 +1,69 @@
-"""The sample API Gateway v2 events in events/ run through the real handlers."""
+"""The sample API Gateway v2 events in events/ run through the real handlers, as a worklog's life."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pytest
-
 from local.events import LambdaContext
 from local.functions import handler
+from local.sample_events import OTHER_ID, SAMPLE_ID
 from local.template import routes
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
-def load(name: str) -> dict:
-    return json.loads((EVENTS / f"{name}.json").read_text())
+def load(name: str, **ids: str) -> dict:
+    text = (EVENTS / f"{name}.json").read_text()
+    for sample, real in ids.items():
+        text = text.replace(sample, real)
+    return json.loads(text)
 
 
-def invoke(event: dict) -> dict:
+def invoke(event: dict) -> tuple[int, dict]:
     route = next(route for route in routes() if route.route_key == event["routeKey"])
-    return handler(route.function)(event, LambdaContext(route.function))
+    result = handler(route.function)(event, LambdaContext(route.function))
+    return result["statusCode"], json.loads(result["body"])
 
 
 def test_every_route_has_a_sample_event():
-    sampled = {load(path.stem)["routeKey"] for path in EVENTS.glob("*.json") if "routeKey" in load(path.stem)}
+    sampled = {json.loads(path.read_text())["routeKey"] for path in EVENTS.glob("*.json")}
     documented = {route.route_key for route in routes() if route.path != "/v1/docs"}
     assert documented <= sampled
 
 
-def test_create_then_get_then_search_with_the_sample_events(dynamodb):
-    created = invoke(load("create_worklog"))
-    assert created["statusCode"] == 201, created["body"]
-    worklog = json.loads(created["body"])
-    assert worklog["ownerId"] == "T-1042" and worklog["durationMinutes"] == 90
+def test_a_worklog_life_told_by_the_sample_events(dynamodb):
+    status, worklog = invoke(load("create_worklog"))
+    assert status == 201 and worklog["ownerId"] == "T-1042" and worklog["durationMinutes"] == 90
+    replay_status, replay = invoke(load("create_worklog"))  # same Idempotency-Key: the same worklog
+    assert (replay_status, replay["id"]) == (201, worklog["id"])
+    ids = {SAMPLE_ID: worklog["id"]}
 
-    get_event = load("get_worklog")
-    sample_id = get_event["pathParameters"]["worklogId"]
-    get_event["pathParameters"]["worklogId"] = worklog["id"]
-    get_event["rawPath"] = get_event["rawPath"].replace(sample_id, worklog["id"])
-    get_event["requestContext"]["http"]["path"] = get_event["rawPath"]
-    fetched = invoke(get_event)
-    assert fetched["statusCode"] == 200
-    assert json.loads(fetched["body"]) == worklog
-
+    status, fetched = invoke(load("get_worklog", **ids))
+    assert status == 200 and fetched["id"] == worklog["id"]
     for name in ("search_worklogs_by_owner", "search_worklogs_by_worker"):
-        page = invoke(load(name))
-        assert page["statusCode"] == 200
-        assert [item["id"] for item in json.loads(page["body"])["items"]] == [worklog["id"]]
+        status, page = invoke(load(name))
+        assert status == 200 and [item["id"] for item in page["items"]] == [worklog["id"]]
+
+    status, edited = invoke(load("edit_worklog", **ids))
+    assert (status, edited["version"], edited["durationMinutes"]) == (200, 2, 120)
+    status, split = invoke(load("split_worklog", **ids))
+    assert status == 201 and split["original"]["endDate"] == split["created"]["startDate"] == "2026-11-11T10:00:00Z"
+    status, merged = invoke(load("merge_worklogs", **ids, **{OTHER_ID: split["created"]["id"]}))
+    assert status == 200 and merged["worklog"]["durationMinutes"] == 120 and merged["worklog"]["version"] == 4
+    status, deleted = invoke(load("delete_worklog", **ids))
+    assert status == 200 and deleted["deletedAt"]
+    status, restored = invoke(load("restore_worklog", **ids))
+    assert status == 200 and restored["deletedAt"] is None and restored["version"] == 6
+    status, history = invoke(load("get_worklog_history", **ids))
+    assert [entry["action"] for entry in history["items"]] == ["restore", "delete", "merge", "split", "edit", "create"]
+
+    status, saved = invoke(load("put_settings"))
+    assert (status, saved["timezone"], saved["version"]) == (200, "Europe/Berlin", 1)
+    status, current = invoke(load("get_settings"))
+    assert (status, current["overlapPolicy"]) == (200, "warn")
 
 
-@pytest.mark.parametrize("name", ["get_openapi_schema"])
-def test_public_events(name):
-    assert invoke(load(name))["statusCode"] == 200
+def test_public_events(dynamodb):
+    status, schema = invoke(load("get_openapi_schema"))
+    assert status == 200 and schema["openapi"].startswith("3.1")

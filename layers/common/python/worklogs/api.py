@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
@@ -15,14 +16,21 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 from pydantic import BaseModel
 
 from worklogs.auth import Caller
 from worklogs.config import MAX_BODY_BYTES
 from worklogs.errors import (
     BadRequest,
+    Conflict,
     PayloadTooLarge,
+    PreconditionRequired,
     UnsupportedMediaType,
+    ValidationFailed,
     WorklogsError,
 )
 from worklogs.models import ErrorResponse, GatewayError
@@ -136,6 +144,30 @@ def create_app() -> APIGatewayHttpResolver:
             ),
         )
 
+    @app.exception_handler(IdempotencyValidationError)
+    def _key_reused(_: Exception) -> Response:
+        return error_response(
+            ValidationFailed(
+                "This Idempotency-Key was already used with a different request body; use a new key for a "
+                "different request.",
+                code="IDEMPOTENCY_KEY_REUSED",
+                details=[
+                    {"loc": ["header", "Idempotency-Key"], "msg": "Reused with another body.", "type": "idempotency"}
+                ],
+            ),
+            _request_id(app.current_event.raw_event),
+        )
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def _in_progress(_: Exception) -> Response:
+        return error_response(
+            Conflict(
+                "A request with this Idempotency-Key is still being processed; retry shortly.",
+                code="IDEMPOTENCY_IN_PROGRESS",
+            ),
+            _request_id(app.current_event.raw_event),
+        )
+
     @app.not_found
     def _no_route(_: Exception) -> Response:
         return Response(
@@ -167,6 +199,28 @@ def current_caller(app: APIGatewayHttpResolver) -> Caller:
     context = app.current_event.raw_event.get("requestContext") or {}
     claims = ((context.get("authorizer") or {}).get("jwt") or {}).get("claims")
     return Caller.from_claims(claims)
+
+
+_ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$')
+
+
+def parse_if_match(value: str | None, *, required: bool) -> int | None:
+    """The version in an `If-Match: "<version>"` header (W/ accepted); 428 when required and absent."""
+    if value is None or not value.strip():
+        if required:
+            raise PreconditionRequired(
+                'Send If-Match: "<version>" with the version you read (the ETag of your last GET).',
+                code="IF_MATCH_REQUIRED",
+            )
+        return None
+    match = _ETAG.match(value.strip())
+    if not match:
+        raise BadRequest(
+            'If-Match must be the quoted version from the ETag, e.g. If-Match: "3".',
+            code="INVALID_IF_MATCH",
+            details=[{"loc": ["header", "If-Match"], "msg": "Expected a quoted version number.", "type": "etag"}],
+        )
+    return int(match.group(1))
 
 
 def _reject_nan(constant: str) -> Any:

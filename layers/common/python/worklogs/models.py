@@ -80,7 +80,73 @@ class Worklog(ApiModel):
     loggedBy: UserRef = Field(description="Who submitted the entry (may differ from the worker).")
     deletedAt: datetime | None = None
     deletedBy: UserRef | None = None
+    mergedInto: str | None = Field(default=None, description="Set when merged away: the surviving worklog.")
     self_: str = Field(alias="self", description="Path of this resource.")
+
+
+class WorklogPatch(ApiModel):
+    """A partial update: only the fields sent change. Time: any of startDate, endDate, duration or
+    durationMinutes. Two of them set the window as on create; a single edge keeps the other edge; a
+    duration alone keeps the start. `projectId` and `worklogTypeCode` may be set to null to clear them."""
+
+    ownerType: ShortId | None = None
+    ownerId: ExternalId | None = None
+    projectId: ShortId | None = None
+    workerId: ShortId | None = None
+    worklogTypeCode: TypeCode | None = None
+    description: str | None = Field(default=None, max_length=20_000)
+    data: dict[str, Any] | None = Field(default=None, description="Replaces the whole map.")
+    startDate: AwareDatetime | None = None
+    endDate: AwareDatetime | None = None
+    duration: str | None = Field(default=None, max_length=64)
+    durationMinutes: int | None = Field(default=None, ge=1, le=60 * 24 * 366)
+
+
+class Warning(ApiModel):
+    code: str
+    message: str
+    worklogIds: list[str] = Field(default_factory=list)
+
+
+class WorklogResult(Worklog):
+    """A worklog as written, with warnings (e.g. an overlap under the `warn` policy)."""
+
+    warnings: list[Warning] = Field(default_factory=list)
+
+
+class SplitRequest(ApiModel):
+    at: AwareDatetime = Field(description="Where to cut; strictly inside the worklog.")
+
+
+class SplitResult(ApiModel):
+    original: Worklog = Field(description="The original worklog, now ending at `at`.")
+    created: Worklog = Field(description="The new worklog, starting at `at`.")
+    warnings: list[Warning] = Field(default_factory=list)
+
+
+class MergeRequest(ApiModel):
+    ids: list[str] = Field(min_length=2, max_length=25, description="2 to 25 worklog ids.")
+    allowGaps: bool = Field(default=False, description="Merge even when the entries leave gaps between them.")
+
+
+class MergeResult(ApiModel):
+    worklog: Worklog = Field(description="The merged worklog (the earliest one, extended).")
+    mergedIds: list[str] = Field(description="The others, now soft-deleted with `mergedInto`.")
+    warnings: list[Warning] = Field(default_factory=list)
+
+
+class HistoryEntry(ApiModel):
+    version: int
+    action: str = Field(description="create, edit, delete, restore, split, merge, merged-into")
+    at: datetime
+    by: UserRef
+    fields: list[str] = Field(default_factory=list, description="Fields that changed.")
+    relatedIds: list[str] = Field(default_factory=list, description="Worklogs involved (split, merge).")
+
+
+class HistoryPage(ApiModel):
+    items: list[HistoryEntry]
+    nextCursor: str | None = None
 
 
 class WorklogPage(ApiModel):

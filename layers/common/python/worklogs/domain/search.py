@@ -16,6 +16,7 @@ class WorklogSearch:
     owner_type: str | None = None
     owner_id: str | None = None
     worker_id: str | None = None
+    include_deleted: bool = False
 
     @property
     def by_owner(self) -> bool:
@@ -23,11 +24,16 @@ class WorklogSearch:
 
     def canonical(self) -> dict[str, str]:
         """The filter as the cursor binds it."""
-        return {name: value for name, value in asdict(self).items() if value is not None}
+        return {name: value for name, value in asdict(self).items() if value not in (None, False)}
 
 
 def plan_search(
-    *, caller: Caller, owner_type: str | None, owner_id: str | None, worker_id: str | None
+    *,
+    caller: Caller,
+    owner_type: str | None,
+    owner_id: str | None,
+    worker_id: str | None,
+    include_deleted: bool = False,
 ) -> WorklogSearch:
     owner_type = (owner_type or "").strip() or None
     owner_id = (owner_id or "").strip() or None
@@ -51,4 +57,4 @@ def plan_search(
         )
     if worker_id == "me":
         worker_id = caller.sub
-    return WorklogSearch(owner_type=owner_type, owner_id=owner_id, worker_id=worker_id)
+    return WorklogSearch(owner_type=owner_type, owner_id=owner_id, worker_id=worker_id, include_deleted=include_deleted)

@@ -6,6 +6,8 @@ Key parts are escaped so that user-given ids containing `#` cannot collide with 
 from __future__ import annotations
 
 WORKLOG_SK = "WORKLOG"
+SETTINGS_SK = "SETTINGS"
+HISTORY_PREFIX = "HISTORY#"
 
 
 def part(value: str) -> str:
@@ -38,3 +40,21 @@ def worker_timeline_pk(workspace_id: str, worker_id: str) -> str:
 def timeline_sk(start_utc: str, worklog_id: str) -> str:
     """Sort key of both timelines: start time (fixed-width UTC text), then id to make it unique."""
     return f"{start_utc}#{worklog_id}"
+
+
+def workspace_pk(workspace_id: str) -> str:
+    return f"WS#{part(workspace_id)}"
+
+
+def settings_key(workspace_id: str) -> dict[str, str]:
+    return {"PK": workspace_pk(workspace_id), "SK": SETTINGS_SK}
+
+
+def history_key(workspace_id: str, worklog_id: str, version: int) -> dict[str, str]:
+    """One audit entry per version, in the worklog's own partition (read with one Query)."""
+    return {"PK": worklog_pk(workspace_id, worklog_id), "SK": f"{HISTORY_PREFIX}{version:010d}"}
+
+
+def idempotency_pk(workspace_id: str) -> str:
+    """Idempotency records live per workspace, so one tenant's keys can never match another's."""
+    return f"WS#{part(workspace_id)}#IDEMPOTENCY"

@@ -1,0 +1,253 @@
+"""One function per API operation: load what it needs, check it with the domain rules, commit it in one
+transaction. Handlers call these; only the repository talks to DynamoDB."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from worklogs.auth import Caller, Role
+from worklogs.domain import lifecycle
+from worklogs.domain.durations import to_utc
+from worklogs.domain.settings import SettingsInput, WorkspaceSettings
+from worklogs.domain.worklogs import caller_ref, is_worklog_id, new_worklog, validate_data
+from worklogs.errors import NotFound, PreconditionFailed, ValidationFailed
+from worklogs.models import Warning, Worklog, WorklogCreate, WorklogPatch
+from worklogs.repository import settings as settings_store
+from worklogs.repository import worklogs as worklog_store
+from worklogs.repository.worklogs import SettingsChanged, WorklogChange
+
+T = TypeVar("T")
+_ATTEMPTS = 3
+
+
+@dataclass
+class Written:
+    worklogs: list[Worklog]
+    warnings: list[Warning] = field(default_factory=list)
+
+
+def _with_current_settings(workspace_id: str, operation: Callable[[WorkspaceSettings], T]) -> T:
+    """Run `operation` against the cached settings; if they changed before the commit, run it again
+    against fresh ones (the commit's ConditionCheck on the settings version detects it)."""
+    for attempt in range(_ATTEMPTS):
+        current = settings_store.get(workspace_id) if attempt == 0 else settings_store.load(workspace_id)
+        try:
+            return operation(current)
+        except SettingsChanged:
+            continue
+    raise PreconditionFailed("Workspace settings are changing; retry.", code="SETTINGS_CHANGING")
+
+
+def _overlap_warnings(settings: WorkspaceSettings, worklogs: list[Worklog], exclude_ids: set[str]) -> list[Warning]:
+    """One Query on the worker timeline per distinct worker window (none under the `allow` policy)."""
+    if settings.overlapPolicy == "allow":
+        return []
+    overlapping: dict[str, Worklog] = {}
+    for worklog in worklogs:
+        if worklog.deletedAt is not None:
+            continue
+        for other in worklog_store.find_overlapping(
+            settings.workspaceId,
+            worklog.workerId,
+            worklog.startDate,
+            worklog.endDate,
+            lookback_hours=max(settings.longestEntryHoursEver, settings.maxEntryHours),
+            exclude_ids=exclude_ids,
+        ):
+            overlapping[other.id] = other
+    return lifecycle.overlap_outcome(settings, list(overlapping.values()))
+
+
+def _visible(workspace_id: str, worklog_id: str, *, include_deleted: bool = False) -> Worklog:
+    worklog = worklog_store.get(workspace_id, worklog_id) if is_worklog_id(worklog_id) else None
+    if worklog is None or (worklog.deletedAt is not None and not include_deleted):
+        raise NotFound("Worklog not found.")
+    return worklog
+
+
+def _check_version(worklog: Worklog, expected: int | None) -> None:
+    if expected is not None and expected != worklog.version:
+        raise PreconditionFailed(
+            f"The worklog is at version {worklog.version}, not {expected}; read it again and retry.",
+            code="VERSION_MISMATCH",
+            details=[{"worklogId": worklog.id, "currentVersion": worklog.version}],
+        )
+
+
+def create_worklog(workspace_id: str, caller: Caller, role: Role, request: WorklogCreate, now: datetime) -> Written:
+    validate_data(request.data)
+    worklog_id = str(uuid.uuid4())
+
+    def attempt(settings: WorkspaceSettings) -> Written:
+        created = new_worklog(
+            workspace_id=workspace_id,
+            request=request,
+            caller=caller,
+            role=role,
+            worklog_id=worklog_id,
+            now=now,
+            hours_per_day=settings.hoursPerDay,
+            days_per_week=settings.daysPerWeek,
+            max_entry_hours=settings.maxEntryHours,
+        )
+        lifecycle.check_period_lock(settings, caller, lifecycle.window_of(created))
+        warnings = _overlap_warnings(settings, [created], {created.id})
+        worklog_store.commit([WorklogChange(created, None, "create")], settings)
+        return Written([created], warnings)
+
+    return _with_current_settings(workspace_id, attempt)
+
+
+def edit_worklog(
+    workspace_id: str,
+    worklog_id: str,
+    caller: Caller,
+    role: Role,
+    patch: WorklogPatch,
+    expected_version: int,
+    now: datetime,
+) -> Written:
+    def attempt(settings: WorkspaceSettings) -> Written:
+        existing = _visible(workspace_id, worklog_id)
+        lifecycle.require_can_modify(caller, role, existing)
+        _check_version(existing, expected_version)
+        updated, changed = lifecycle.apply_patch(existing, patch, caller=caller, role=role, settings=settings, now=now)
+        if not changed:
+            return Written([existing])
+        lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing), lifecycle.window_of(updated))
+        warnings = _overlap_warnings(settings, [updated], {updated.id})
+        worklog_store.commit([WorklogChange(updated, existing.version, "edit", changed)], settings)
+        return Written([updated], warnings)
+
+    return _with_current_settings(workspace_id, attempt)
+
+
+def delete_worklog(
+    workspace_id: str, worklog_id: str, caller: Caller, role: Role, expected_version: int | None, now: datetime
+) -> Written:
+    def attempt(settings: WorkspaceSettings) -> Written:
+        existing = _visible(workspace_id, worklog_id)
+        lifecycle.require_can_modify(caller, role, existing)
+        _check_version(existing, expected_version)
+        lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
+        deleted = lifecycle.soft_delete(existing, caller=caller, now=now)
+        worklog_store.commit([WorklogChange(deleted, existing.version, "delete", ["deletedAt"])], settings)
+        return Written([deleted])
+
+    return _with_current_settings(workspace_id, attempt)
+
+
+def restore_worklog(
+    workspace_id: str, worklog_id: str, caller: Caller, role: Role, expected_version: int | None, now: datetime
+) -> Written:
+    def attempt(settings: WorkspaceSettings) -> Written:
+        existing = _visible(workspace_id, worklog_id, include_deleted=True)
+        lifecycle.require_can_modify(caller, role, existing)
+        _check_version(existing, expected_version)
+        restored = lifecycle.restore(existing, caller=caller, now=now)
+        lifecycle.check_period_lock(settings, caller, lifecycle.window_of(restored))
+        warnings = _overlap_warnings(settings, [restored], {restored.id})
+        worklog_store.commit([WorklogChange(restored, existing.version, "restore", ["deletedAt"])], settings)
+        return Written([restored], warnings)
+
+    return _with_current_settings(workspace_id, attempt)
+
+
+def split_worklog(
+    workspace_id: str,
+    worklog_id: str,
+    caller: Caller,
+    role: Role,
+    at: datetime,
+    expected_version: int | None,
+    now: datetime,
+) -> Written:
+    new_id = str(uuid.uuid4())
+
+    def attempt(settings: WorkspaceSettings) -> Written:
+        existing = _visible(workspace_id, worklog_id)
+        lifecycle.require_can_modify(caller, role, existing)
+        _check_version(existing, expected_version)
+        first, second = lifecycle.split(existing, at, new_id=new_id, caller=caller, now=now)
+        lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
+        warnings = _overlap_warnings(settings, [first, second], {first.id, second.id})
+        worklog_store.commit(
+            [
+                WorklogChange(first, existing.version, "split", ["endDate"], [second.id]),
+                WorklogChange(second, None, "split", [], [first.id]),
+            ],
+            settings,
+        )
+        return Written([first, second], warnings)
+
+    return _with_current_settings(workspace_id, attempt)
+
+
+def merge_worklogs(
+    workspace_id: str, caller: Caller, role: Role, ids: list[str], allow_gaps: bool, now: datetime
+) -> Written:
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed(
+            "Each id may appear once.", details=[{"loc": ["body", "ids"], "msg": "Duplicate ids.", "type": "unique"}]
+        )
+
+    def attempt(settings: WorkspaceSettings) -> Written:
+        valid = [worklog_id for worklog_id in ids if is_worklog_id(worklog_id)]
+        found = worklog_store.get_many(workspace_id, valid) if valid else {}
+        missing = [worklog_id for worklog_id in ids if worklog_id not in found]
+        if missing:
+            raise NotFound(f"Worklog(s) not found: {', '.join(missing)}.", details=[{"worklogIds": missing}])
+        worklogs = [found[worklog_id] for worklog_id in ids]
+        for worklog in worklogs:
+            lifecycle.require_can_modify(caller, role, worklog)
+        survivor, merged_away = lifecycle.merge(
+            worklogs, allow_gaps=allow_gaps, caller=caller, settings=settings, now=now
+        )
+        lifecycle.check_period_lock(settings, caller, *(lifecycle.window_of(w) for w in worklogs))
+        every_id = {w.id for w in worklogs}
+        warnings = _overlap_warnings(settings, [survivor], every_id)
+        originals = {w.id: w for w in worklogs}
+        merged_ids = [w.id for w in merged_away]
+        changes = [
+            WorklogChange(
+                survivor,
+                originals[survivor.id].version,
+                "merge",
+                ["startDate", "endDate", "description", "data"],
+                merged_ids,
+            )
+        ]
+        changes += [
+            WorklogChange(w, originals[w.id].version, "merged-into", ["deletedAt", "mergedInto"], [survivor.id])
+            for w in merged_away
+        ]
+        worklog_store.commit(changes, settings)
+        return Written([survivor, *merged_away], warnings)
+
+    return _with_current_settings(workspace_id, attempt)
+
+
+def put_settings(
+    workspace_id: str, caller: Caller, request: SettingsInput, expected_version: int | None, now: datetime
+) -> WorkspaceSettings:
+    current = settings_store.load(workspace_id)
+    if expected_version is not None and expected_version != current.version:
+        raise PreconditionFailed(
+            f"The settings are at version {current.version}, not {expected_version}.",
+            code="VERSION_MISMATCH",
+            details=[{"currentVersion": current.version}],
+        )
+    updated = WorkspaceSettings(
+        **request.model_dump(),
+        workspaceId=workspace_id,
+        version=current.version + 1,
+        updatedAt=to_utc(now),
+        updatedBy=caller_ref(caller),
+        longestEntryHoursEver=max(current.longestEntryHoursEver, request.maxEntryHours),
+    )
+    settings_store.save(updated, current.version)
+    return updated

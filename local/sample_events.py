@@ -1,0 +1,199 @@
+"""Write the sample API Gateway v2 events in events/ (realistic headers, claims as API Gateway passes them).
+
+python -m local.sample_events
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from local.events import http_api_event
+from local.template import ROOT
+
+EVENTS_DIR = ROOT / "events"
+HOST = "abc123.execute-api.eu-central-1.amazonaws.com"
+SAMPLE_ID = "6f1c2a9e-4b7d-4e8a-9c3f-2d5e8a1b7c40"
+OTHER_ID = "0b7f4c1d-2e3a-4f5b-8c6d-7e8f9a0b1c2d"
+CLAIMS = {
+    "sub": "alice",
+    "name": "Alice Doe",
+    "iss": "https://issuer.example.com",
+    "aud": "worklogs",
+    "iat": 1795420800,
+    "exp": 1795464000,
+    "workspaces": ["acme:admin", "beta:viewer"],
+    "privileges": ["worklog:lock-override"],
+}
+HEADERS = {
+    "host": HOST,
+    "user-agent": "curl/8.5.0",
+    "authorization": "Bearer eyJhbGciOiJSUzI1NiJ9.redacted.redacted",
+    "x-forwarded-for": "203.0.113.7",
+    "x-forwarded-proto": "https",
+    "x-forwarded-port": "443",
+}
+WORKLOG = {
+    "ownerType": "Ticket",
+    "ownerId": "T-1042",
+    "projectId": "P-7",
+    "worklogTypeCode": "Investigation",
+    "description": "<p>Reviewed logs and reproduced the issue.</p>",
+    "startDate": "2026-11-11T09:00:00Z",
+    "endDate": "2026-11-11T10:30:00Z",
+    "data": {"billable": True, "rate": 95, "location": "remote"},
+}
+WS = "/v1/workspaces/acme"
+
+# name: (method, path, template path, body, extra headers, query)
+SAMPLES: dict[str, tuple[str, str, str, Any, dict[str, str], str]] = {
+    "create_worklog": (
+        "POST",
+        f"{WS}/worklogs",
+        "/v1/workspaces/{workspaceId}/worklogs",
+        WORKLOG,
+        {"idempotency-key": "9d2e7c1a-create-T-1042"},
+        "",
+    ),
+    "get_worklog": (
+        "GET",
+        f"{WS}/worklogs/{SAMPLE_ID}",
+        "/v1/workspaces/{workspaceId}/worklogs/{worklogId}",
+        None,
+        {},
+        "",
+    ),
+    "search_worklogs_by_owner": (
+        "GET",
+        f"{WS}/worklogs",
+        "/v1/workspaces/{workspaceId}/worklogs",
+        None,
+        {},
+        "ownerType=Ticket&ownerId=T-1042&limit=20",
+    ),
+    "search_worklogs_by_worker": (
+        "GET",
+        f"{WS}/worklogs",
+        "/v1/workspaces/{workspaceId}/worklogs",
+        None,
+        {},
+        "workerId=me",
+    ),
+    "get_worklog_history": (
+        "GET",
+        f"{WS}/worklogs/{SAMPLE_ID}/history",
+        "/v1/workspaces/{workspaceId}/worklogs/{worklogId}/history",
+        None,
+        {},
+        "",
+    ),
+    "edit_worklog": (
+        "PATCH",
+        f"{WS}/worklogs/{SAMPLE_ID}",
+        "/v1/workspaces/{workspaceId}/worklogs/{worklogId}",
+        {"endDate": "2026-11-11T11:00:00Z", "description": "<p>Reproduced and fixed.</p>"},
+        {"if-match": '"1"'},
+        "",
+    ),
+    "split_worklog": (
+        "POST",
+        f"{WS}/worklogs/{SAMPLE_ID}/split",
+        "/v1/workspaces/{workspaceId}/worklogs/{worklogId}/split",
+        {"at": "2026-11-11T10:00:00Z"},
+        {"if-match": '"2"'},
+        "",
+    ),
+    "merge_worklogs": (
+        "POST",
+        f"{WS}/worklogs/merge",
+        "/v1/workspaces/{workspaceId}/worklogs/merge",
+        {"ids": [SAMPLE_ID, OTHER_ID]},
+        {},
+        "",
+    ),
+    "delete_worklog": (
+        "DELETE",
+        f"{WS}/worklogs/{SAMPLE_ID}",
+        "/v1/workspaces/{workspaceId}/worklogs/{worklogId}",
+        None,
+        {"if-match": '"4"'},
+        "",
+    ),
+    "restore_worklog": (
+        "POST",
+        f"{WS}/worklogs/{SAMPLE_ID}/restore",
+        "/v1/workspaces/{workspaceId}/worklogs/{worklogId}/restore",
+        None,
+        {},
+        "",
+    ),
+    "get_settings": ("GET", f"{WS}/settings", "/v1/workspaces/{workspaceId}/settings", None, {}, ""),
+    "put_settings": (
+        "PUT",
+        f"{WS}/settings",
+        "/v1/workspaces/{workspaceId}/settings",
+        {
+            "timezone": "Europe/Berlin",
+            "weekStart": "monday",
+            "overlapPolicy": "warn",
+            "rounding": {"mode": "up", "unitMinutes": 15, "scope": "entry"},
+            "currency": "EUR",
+        },
+        {},
+        "",
+    ),
+    "get_openapi_schema": ("GET", "/v1/openapi.json", "/v1/openapi.json", None, {}, ""),
+}
+
+
+def _path_parameters(path: str, template_path: str) -> dict[str, str]:
+    names = template_path.strip("/").split("/")
+    values = path.strip("/").split("/")
+    return {name[1:-1]: value for name, value in zip(names, values, strict=True) if name.startswith("{")}
+
+
+def build(name: str) -> dict[str, Any]:
+    method, path, template_path, body, extra, query = SAMPLES[name]
+    public = template_path.startswith("/v1/openapi")
+    headers = {**HEADERS, **extra}
+    text = None
+    if body is not None:
+        text = json.dumps(body)
+        headers.update({"content-type": "application/json", "content-length": str(len(text))})
+    if public:
+        headers.pop("authorization")
+    event = http_api_event(
+        method=method,
+        path=path,
+        route_key=f"{method} {template_path}",
+        path_parameters=_path_parameters(path, template_path) or None,
+        query_string=query,
+        headers=headers,
+        body=text,
+        claims=None if public else CLAIMS,
+        source_ip="203.0.113.7",
+    )
+    context = event["requestContext"]
+    context.update(
+        {
+            "requestId": f"{name}-JkT3pgQ6FiAEJ7w=",
+            "time": "23/Nov/2026:09:00:00 +0000",
+            "timeEpoch": 1795424400000,
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": HOST,
+            "domainPrefix": "abc123",
+        }
+    )
+    return event
+
+
+def main() -> None:
+    EVENTS_DIR.mkdir(exist_ok=True)
+    for name in SAMPLES:
+        (EVENTS_DIR / f"{name}.json").write_text(json.dumps(build(name), indent=2) + "\n", encoding="utf-8")
+        print(f"wrote events/{name}.json")
+
+
+if __name__ == "__main__":
+    main()
