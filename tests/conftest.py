@@ -36,16 +36,19 @@ def dynamodb() -> Iterator[Any]:
     """A fresh moto DynamoDB with the template's tables; the repository uses it."""
     import boto3
     from moto import mock_aws
-    from worklogs.repository.dynamodb import use_client
 
     from local.dynamodb import create_tables
+    from worklogs.repository import settings as settings_store
+    from worklogs.repository.dynamodb import use_client
 
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_tables(client)
         use_client(client)
+        settings_store.invalidate()  # each test is a fresh workspace: no settings cached from another
         yield client
         use_client(None)
+        settings_store.invalidate()
 
 
 @dataclass

@@ -83,6 +83,15 @@ class Api:
     def post(self, path: str, **kwargs: Any) -> ApiResponse:
         return self.request("POST", path, **kwargs)
 
+    def patch(self, path: str, **kwargs: Any) -> ApiResponse:
+        return self.request("PATCH", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> ApiResponse:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> ApiResponse:
+        return self.request("DELETE", path, **kwargs)
+
 
 def a_worklog(**overrides: Any) -> dict[str, Any]:
     body = {

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
+
 from worklogs import openapi
 from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
@@ -32,10 +33,14 @@ app = create_app()
     },
 )
 @tracer.capture_method
-def get_worklog(workspaceId: str, worklogId: str):
+def get_worklog(
+    workspaceId: str,
+    worklogId: str,
+    includeDeleted: Annotated[bool, Query(description="Return it even when soft-deleted.")] = False,
+):
     current_caller(app).require_entity_access(workspaceId)
     worklog = worklog_store.get(workspaceId, worklogId) if is_worklog_id(worklogId) else None
-    if worklog is None or worklog.deletedAt is not None:
+    if worklog is None or (worklog.deletedAt is not None and not includeDeleted):
         raise NotFound("Worklog not found.")
     return json_response(200, worklog, etag_version=worklog.version)
 

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Header
+
 from worklogs import services
 from worklogs.api import (
     create_app,

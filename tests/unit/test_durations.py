@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from worklogs.domain.durations import format_iso_duration, format_utc, parse_iso_duration, resolve_window
 from worklogs.errors import ValidationFailed
 

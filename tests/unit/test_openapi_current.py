@@ -1,6 +1,5 @@
-from worklogs.openapi import SCHEMA_FILE
-
 from local.openapi import render
+from worklogs.openapi import SCHEMA_FILE
 
 
 def test_committed_openapi_matches_the_code():

@@ -1,4 +1,5 @@
 import pytest
+
 from worklogs.auth import Caller, Role
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.html import sanitize_description

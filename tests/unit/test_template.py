@@ -2,9 +2,8 @@
 
 import json
 
-from worklogs.openapi import SCHEMA_FILE
-
 from local.template import functions, load_template, routes, table_definitions
+from worklogs.openapi import SCHEMA_FILE
 
 
 def _refs(node):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from worklogs.auth import Caller, Role
-from worklogs.domain.durations import TimeWindow, format_iso_duration, resolve_window, to_utc
+from worklogs.domain.durations import TimeWindow, format_iso_duration, format_utc, resolve_window, to_utc
 from worklogs.domain.html import sanitize_description
 from worklogs.domain.settings import LOCK_OVERRIDE_PRIVILEGE, WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref, requested_duration_seconds, validate_data, worklog_path
@@ -57,8 +57,8 @@ def overlap_outcome(settings: WorkspaceSettings, overlapping: list[Worklog]) -> 
             details=[
                 {
                     "worklogId": worklog.id,
-                    "startDate": worklog.startDate.isoformat(),
-                    "endDate": worklog.endDate.isoformat(),
+                    "startDate": format_utc(worklog.startDate),
+                    "endDate": format_utc(worklog.endDate),
                 }
                 for worklog in overlapping
             ],
@@ -165,8 +165,8 @@ def split(existing: Worklog, at: datetime, *, new_id: str, caller: Caller, now: 
     at_utc = to_utc(at)
     if not existing.startDate < at_utc < existing.endDate:
         raise ValidationFailed(
-            f"The split point must lie strictly between {existing.startDate.isoformat()} and "
-            f"{existing.endDate.isoformat()}.",
+            f"The split point must lie strictly between {format_utc(existing.startDate)} and "
+            f"{format_utc(existing.endDate)}.",
             details=[{"loc": ["body", "at"], "msg": "Outside the worklog.", "type": "split_point"}],
         )
     first = _touch(existing, caller, now, **_with_window(existing, TimeWindow(existing.startDate, at_utc)))
@@ -224,7 +224,7 @@ def merge(
     gaps = []
     for worklog in ordered[1:]:
         if worklog.startDate > reach:
-            gaps.append({"from": reach.isoformat(), "to": worklog.startDate.isoformat()})
+            gaps.append({"from": format_utc(reach), "to": format_utc(worklog.startDate)})
         reach = max(reach, worklog.endDate)
     if gaps and not allow_gaps:
         raise Conflict(
