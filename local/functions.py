@@ -1,8 +1,14 @@
-"""Loads each function's handler from its CodeUri, the way Lambda imports `app.lambda_handler`."""
+"""Loads each function's handler from its CodeUri, the way Lambda imports `app.lambda_handler`.
+
+Like Lambda, an instance of a function serves one request at a time (Powertools' resolver keeps the
+current event on the module). Concurrent requests get more instances — "containers" — each its own
+module load; the shared layer modules are shared, as a layer is within one process.
+"""
 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import sys
 import threading
 from collections.abc import Callable
@@ -12,27 +18,55 @@ from typing import Any
 from local.template import FunctionSpec, functions
 
 _lock = threading.Lock()
-_modules: dict[str, ModuleType] = {}
+_idle: dict[str, list[ModuleType]] = {}
+_serial = itertools.count()
 
 
-def load_module(spec: FunctionSpec) -> ModuleType:
+def _load(spec: FunctionSpec) -> ModuleType:
+    name = f"worklogs_function_{spec.logical_id}_{next(_serial)}"
+    module_spec = importlib.util.spec_from_file_location(name, spec.module_file)
+    assert module_spec and module_spec.loader
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module
+    module_spec.loader.exec_module(module)
+    return module
+
+
+def _acquire(spec: FunctionSpec) -> ModuleType:
     with _lock:
-        if spec.logical_id not in _modules:
-            name = f"worklogs_function_{spec.logical_id}"
-            module_spec = importlib.util.spec_from_file_location(name, spec.module_file)
-            assert module_spec and module_spec.loader
-            module = importlib.util.module_from_spec(module_spec)
-            sys.modules[name] = module
-            module_spec.loader.exec_module(module)
-            _modules[spec.logical_id] = module
-        return _modules[spec.logical_id]
+        idle = _idle.setdefault(spec.logical_id, [])
+        if idle:
+            return idle.pop()
+    return _load(spec)
+
+
+def _release(spec: FunctionSpec, module: ModuleType) -> None:
+    with _lock:
+        _idle[spec.logical_id].append(module)
 
 
 def handler(logical_id: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     spec = functions()[logical_id]
-    return getattr(load_module(spec), spec.handler_name)
+
+    def invoke(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        module = _acquire(spec)
+        try:
+            return getattr(module, spec.handler_name)(event, context)
+        finally:
+            _release(spec, module)
+
+    return invoke
+
+
+def warm(logical_id: str) -> None:
+    """Load one instance ahead of the first request (the runner's start-up)."""
+    spec = functions()[logical_id]
+    _release(spec, _acquire(spec))
 
 
 def resolver(logical_id: str) -> Any:
     """The function's Powertools resolver (`app`), e.g. to read its OpenAPI schema."""
-    return load_module(functions()[logical_id]).app
+    spec = functions()[logical_id]
+    module = _acquire(spec)
+    _release(spec, module)
+    return module.app

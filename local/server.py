@@ -162,8 +162,10 @@ def build_server(host: str, port: int) -> tuple[ThreadingHTTPServer, Any]:
     from local.auth import signing_key
 
     gateway = Gateway(routes(), signing_key().public_key())
-    for route in gateway.routes:  # import every handler now, as a warm Lambda would have
-        gateway._handler(route.function)
+    from local.functions import warm
+
+    for function in {route.function for route in gateway.routes}:  # import every handler now, as warm Lambdas
+        warm(function)
     server = ThreadingHTTPServer((host, port), make_handler(gateway))
     server.daemon_threads = True
     return server, store
