@@ -302,9 +302,11 @@ def test_retried_create_with_the_same_key_returns_the_first_response(api, ddb_ca
     headers = {"Idempotency-Key": "retry-1"}
     first = api.post(f"{WS}/worklogs", json_body=a_worklog(ownerId="T-77"), headers=headers, caller=BOB)
     assert first.status == 201
-    assert len(ddb_calls.operations) <= 3, ddb_calls.operations
+    assert ddb_calls.operations == ["PutItem", "TransactWriteItems", "UpdateItem"]
+    ddb_calls.reset()
     second = api.post(f"{WS}/worklogs", json_body=a_worklog(ownerId="T-77"), headers=headers, caller=BOB)
     assert second.status == 201
+    assert ddb_calls.operations == ["PutItem"]  # the conditional put hands back the stored response
     assert second.json == first.json
     assert second.headers["location"] == first.headers["location"]
     assert second.headers["etag"] == '"1"'
