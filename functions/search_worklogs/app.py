@@ -1,5 +1,6 @@
 """GET one worklog, search worklogs, and serve the API's OpenAPI schema and Swagger UI."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -9,10 +10,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from worklogs import openapi
 from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
-from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, plan_search
+from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch, feed_until, plan_search
 from worklogs.domain.worklogs import is_worklog_id
 from worklogs.errors import NotFound
 from worklogs.models import HistoryPage, Worklog, WorklogPage
+from worklogs.repository import settings as settings_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 
@@ -45,17 +47,41 @@ def get_worklog(
     return json_response(200, worklog, etag_version=worklog.version)
 
 
+def _page(workspace_id: str, search: WorklogSearch, limit: int, cursor: str | None) -> WorklogPage:
+    """One page: one Query on the index the filter picks; the cursor is bound to workspace and filter."""
+    binding = filter_fingerprint(workspace_id, search.canonical())
+    key = cursor_signing_key()
+    position = decode_cursor(cursor, binding=binding, key=key) if cursor else {}
+    until = None
+    if search.updated_since is not None:
+        until = datetime.fromisoformat(position["u"]) if "u" in position else feed_until(datetime.now(UTC))
+    lookback = settings_store.get(workspace_id).longestEntryHoursEver if search.by_ref else 24
+    items, last_key = worklog_store.search_page(
+        workspace_id, search, limit=limit, start_key=position.get("k"), lookback_hours=lookback, feed_until=until
+    )
+    next_cursor = None
+    if last_key:
+        next_position = {"k": last_key, **({"u": until.isoformat()} if until else {})}
+        next_cursor = encode_cursor(next_position, binding=binding, key=key)
+    next_since = until if until is not None and not last_key else None
+    return WorklogPage(items=items, nextCursor=next_cursor, limit=limit, nextSince=next_since)
+
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (1-100).")]
+Cursor = Annotated[str | None, Query(max_length=4096, description="`nextCursor` of the previous page.")]
+IncludeDeleted = Annotated[bool, Query(description="Also return soft-deleted worklogs.")]
+
+
 @app.get(
     "/v1/workspaces/<workspaceId>/worklogs",
     operation_id="searchWorklogs",
     summary="Search worklogs",
-    description="By owner record (`ownerType` + `ownerId`) or by worker (`workerId`, `me` for yourself), "
-    "newest start first. Pass `nextCursor` back as `cursor` for the next page.",
+    description="Filters combine (AND). Results are newest start first; with `updatedSince` they are the "
+    "workspace's change feed, oldest change first, tombstones included, ending with `nextSince`. Each page is "
+    "one DynamoDB Query on the index that fits the filter (see docs/access-patterns.md). Pass `nextCursor` "
+    "back as `cursor`, with the same filters, for the next page.",
     tags=["Worklogs"],
-    responses={
-        **model_response(200, WorklogPage, "One page of worklogs."),
-        **error_responses(400, 401, 403, 422, 503),
-    },
+    responses={**model_response(200, WorklogPage, "One page of worklogs."), **error_responses(400, 401, 403, 422, 503)},
 )
 @tracer.capture_method
 def search_worklogs(
@@ -63,21 +89,67 @@ def search_worklogs(
     ownerType: Annotated[str | None, Query(max_length=128, description="Owner record type.")] = None,
     ownerId: Annotated[str | None, Query(max_length=256, description="Owner record id.")] = None,
     workerId: Annotated[str | None, Query(max_length=128, description="Worker id, or `me`.")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size.")] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(max_length=4096, description="`nextCursor` of the previous page.")] = None,
-    includeDeleted: Annotated[bool, Query(description="Also return soft-deleted worklogs.")] = False,
+    projectId: Annotated[str | None, Query(max_length=128, description="Project id.")] = None,
+    worklogTypeCode: Annotated[str | None, Query(max_length=64, description="Worklog type code.")] = None,
+    refType: Annotated[str | None, Query(max_length=64, description="Linked record type.")] = None,
+    refId: Annotated[str | None, Query(max_length=256, description="Linked record id.")] = None,
+    from_: Annotated[
+        datetime | None, Query(alias="from", description="Entries ending after this instant (with offset).")
+    ] = None,
+    to: Annotated[datetime | None, Query(description="Entries starting before this instant (with offset).")] = None,
+    billable: Annotated[bool | None, Query(description="`data.billable` is true (or not).")] = None,
+    updatedSince: Annotated[
+        datetime | None, Query(description="Change feed: everything changed at or after this instant.")
+    ] = None,
+    includeDeleted: IncludeDeleted = False,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
 ):
     caller = current_caller(app)
     caller.require_collection_access(workspaceId)
     search = plan_search(
-        caller=caller, owner_type=ownerType, owner_id=ownerId, worker_id=workerId, include_deleted=includeDeleted
+        caller=caller,
+        owner_type=ownerType,
+        owner_id=ownerId,
+        worker_id=workerId,
+        project_id=projectId,
+        type_code=worklogTypeCode,
+        ref_type=refType,
+        ref_id=refId,
+        window_from=from_,
+        window_to=to,
+        billable=billable,
+        include_deleted=includeDeleted,
+        updated_since=updatedSince,
     )
-    binding = filter_fingerprint(workspaceId, search.canonical())
-    key = cursor_signing_key()
-    start_key = decode_cursor(cursor, binding=binding, key=key)["k"] if cursor else None
-    items, last_key = worklog_store.search_page(workspaceId, search, limit=limit, start_key=start_key)
-    next_cursor = encode_cursor({"k": last_key}, binding=binding, key=key) if last_key else None
-    return json_response(200, WorklogPage(items=items, nextCursor=next_cursor, limit=limit))
+    return json_response(200, _page(workspaceId, search, limit, cursor))
+
+
+@app.get(
+    "/v1/workspaces/<workspaceId>/owners/<ownerType>/<ownerId>/worklogs",
+    operation_id="listOwnerWorklogs",
+    summary="Worklogs of one owner record",
+    description="Tracker-style view keyed on the record: the same items and paging as searching by "
+    "`ownerType` + `ownerId`.",
+    tags=["Worklogs"],
+    responses={
+        **model_response(200, WorklogPage, "One page of the record's worklogs."),
+        **error_responses(400, 401, 403, 422, 503),
+    },
+)
+@tracer.capture_method
+def list_owner_worklogs(
+    workspaceId: str,
+    ownerType: str,
+    ownerId: str,
+    includeDeleted: IncludeDeleted = False,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+):
+    caller = current_caller(app)
+    caller.require_collection_access(workspaceId)
+    search = plan_search(caller=caller, owner_type=ownerType, owner_id=ownerId, include_deleted=includeDeleted)
+    return json_response(200, _page(workspaceId, search, limit, cursor))
 
 
 @app.get(

@@ -156,7 +156,6 @@ def test_cursor_cannot_be_replayed_on_another_filter_or_workspace(api):
 @pytest.mark.parametrize(
     ("query", "status"),
     [
-        ({}, 422),
         ({"ownerType": "Ticket"}, 422),
         ({"ownerId": "T-1"}, 422),
         ({"workerId": "me", "limit": 0}, 422),

@@ -29,6 +29,33 @@ class UserRef(ApiModel):
     display: str | None = None
 
 
+RefType = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=_NO_CONTROL_CHARACTERS)
+]
+
+
+class LinkCreate(ApiModel):
+    """A record related to the worklog beyond its owner (e.g. a Task or Change)."""
+
+    refType: RefType = Field(description="Type of the linked record; `TASK` (any case) sets taskEntityRefId.")
+    refId: ExternalId = Field(description="Id of the linked record.")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)] = Field(
+        description="Display name of the link."
+    )
+    data: dict[str, Any] = Field(default_factory=dict, description="Optional metadata for the relation.")
+
+
+class Link(ApiModel):
+    id: str
+    worklogId: str
+    refType: str
+    refId: str
+    name: str
+    data: dict[str, Any] = Field(default_factory=dict)
+    createdAt: datetime
+    createdBy: UserRef
+
+
 class WorklogCreate(ApiModel):
     """A new worklog. Time: any two of startDate, endDate and duration/durationMinutes, or a duration alone
     (then it ends now). Timestamps need a UTC offset."""
@@ -72,6 +99,7 @@ class Worklog(ApiModel):
     durationMinutes: int
     duration: str
     taskEntityRefId: str | None = Field(default=None, description="Read-only: the linked TASK record, if any.")
+    links: list[Link] = Field(default_factory=list, description="Related records (at most 50).")
     version: int = Field(description="Grows by one on every change; also sent as the ETag.")
     createdAt: datetime
     createdBy: UserRef
@@ -155,6 +183,14 @@ class WorklogPage(ApiModel):
         default=None, description="Pass as `cursor` to get the next page; absent on the last page."
     )
     limit: int
+    nextSince: datetime | None = Field(
+        default=None,
+        description="With `updatedSince`: on the last page, the watermark to pass as `updatedSince` next time.",
+    )
+
+
+class LinkPage(ApiModel):
+    items: list[Link]
 
 
 class ErrorDetail(BaseModel):

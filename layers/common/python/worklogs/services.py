@@ -55,7 +55,6 @@ def _overlap_warnings(settings: WorkspaceSettings, worklogs: list[Worklog], excl
             worklog.workerId,
             worklog.startDate,
             worklog.endDate,
-            lookback_hours=max(settings.longestEntryHoursEver, settings.maxEntryHours),
             exclude_ids=exclude_ids,
         ):
             overlapping[other.id] = other
@@ -120,7 +119,7 @@ def edit_worklog(
             return Written([existing])
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing), lifecycle.window_of(updated))
         warnings = _overlap_warnings(settings, [updated], {updated.id})
-        worklog_store.commit([WorklogChange(updated, existing.version, "edit", changed)], settings)
+        worklog_store.commit([WorklogChange(updated, existing.version, "edit", changed, previous=existing)], settings)
         return Written([updated], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -135,7 +134,9 @@ def delete_worklog(
         _check_version(existing, expected_version)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         deleted = lifecycle.soft_delete(existing, caller=caller, now=now)
-        worklog_store.commit([WorklogChange(deleted, existing.version, "delete", ["deletedAt"])], settings)
+        worklog_store.commit(
+            [WorklogChange(deleted, existing.version, "delete", ["deletedAt"], previous=existing)], settings
+        )
         return Written([deleted])
 
     return _with_current_settings(workspace_id, attempt)
@@ -151,7 +152,9 @@ def restore_worklog(
         restored = lifecycle.restore(existing, caller=caller, now=now)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(restored))
         warnings = _overlap_warnings(settings, [restored], {restored.id})
-        worklog_store.commit([WorklogChange(restored, existing.version, "restore", ["deletedAt"])], settings)
+        worklog_store.commit(
+            [WorklogChange(restored, existing.version, "restore", ["deletedAt"], previous=existing)], settings
+        )
         return Written([restored], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -177,7 +180,7 @@ def split_worklog(
         warnings = _overlap_warnings(settings, [first, second], {first.id, second.id})
         worklog_store.commit(
             [
-                WorklogChange(first, existing.version, "split", ["endDate"], [second.id]),
+                WorklogChange(first, existing.version, "split", ["endDate"], [second.id], previous=existing),
                 WorklogChange(second, None, "split", [], [first.id]),
             ],
             settings,
@@ -219,10 +222,18 @@ def merge_worklogs(
                 "merge",
                 ["startDate", "endDate", "description", "data"],
                 merged_ids,
+                previous=originals[survivor.id],
             )
         ]
         changes += [
-            WorklogChange(w, originals[w.id].version, "merged-into", ["deletedAt", "mergedInto"], [survivor.id])
+            WorklogChange(
+                w,
+                originals[w.id].version,
+                "merged-into",
+                ["deletedAt", "mergedInto"],
+                [survivor.id],
+                previous=originals[w.id],
+            )
             for w in merged_away
         ]
         worklog_store.commit(changes, settings)

@@ -8,6 +8,9 @@ from __future__ import annotations
 WORKLOG_SK = "WORKLOG"
 SETTINGS_SK = "SETTINGS"
 HISTORY_PREFIX = "HISTORY#"
+CONTINUATION_PREFIX = "CONT#"
+REF_PREFIX = "REF#"
+TYPE_PREFIX = "TYPE#"
 
 
 def part(value: str) -> str:
@@ -37,9 +40,59 @@ def worker_timeline_pk(workspace_id: str, worker_id: str) -> str:
     return f"WS#{part(workspace_id)}#WORKER#{part(worker_id)}"
 
 
+def project_timeline_pk(workspace_id: str, project_id: str) -> str:
+    """GSI3: one project's worklogs."""
+    return f"WS#{part(workspace_id)}#PROJECT#{part(project_id)}"
+
+
+def ref_timeline_pk(workspace_id: str, ref_type: str, ref_id: str) -> str:
+    """GSI3 (overloaded): worklogs linked to one record, through their link copies. The ref type is
+    upper-cased: `Task` and `TASK` are the same kind of record."""
+    return f"WS#{part(workspace_id)}#REF#{part(ref_type.upper())}#{part(ref_id)}"
+
+
+def type_timeline_pk(workspace_id: str, type_code: str) -> str:
+    """GSI4: worklogs of one worklog type."""
+    return f"WS#{part(workspace_id)}#TYPE#{part(type_code)}"
+
+
+def worker_type_timeline_pk(workspace_id: str, worker_id: str, type_code: str) -> str:
+    """GSI5: one worker's worklogs of one type."""
+    return f"WS#{part(workspace_id)}#WORKER#{part(worker_id)}#TYPE#{part(type_code)}"
+
+
+def workspace_timeline_pk(workspace_id: str) -> str:
+    """GSI6: every worklog of the workspace, by start time (time-window searches, daily rollups)."""
+    return f"WS#{part(workspace_id)}#TIMELINE"
+
+
+def change_feed_pk(workspace_id: str) -> str:
+    """GSI7: every worklog of the workspace in change order (`updatedSince`)."""
+    return f"WS#{part(workspace_id)}#CHANGES"
+
+
 def timeline_sk(start_utc: str, worklog_id: str) -> str:
-    """Sort key of both timelines: start time (fixed-width UTC text), then id to make it unique."""
+    """Sort key of the timelines: start time (fixed-width UTC text), then id to make it unique."""
     return f"{start_utc}#{worklog_id}"
+
+
+def change_sk(updated_utc: str, worklog_id: str) -> str:
+    return f"{updated_utc}#{worklog_id}"
+
+
+def continuation_sk(midnight_utc: str) -> str:
+    """A worklog that runs past a UTC midnight is also indexed at that midnight (time-window searches
+    then need to look back only to the start of the window's first day)."""
+    return f"{CONTINUATION_PREFIX}{midnight_utc}"
+
+
+def link_copy_sk(ref_type: str, ref_id: str) -> str:
+    """The worklog as seen from one linked record (one per link; unique per refType+refId)."""
+    return f"{REF_PREFIX}{part(ref_type.upper())}#{part(ref_id)}"
+
+
+def type_key(workspace_id: str, code: str) -> dict[str, str]:
+    return {"PK": workspace_pk(workspace_id), "SK": f"{TYPE_PREFIX}{code}"}
 
 
 def workspace_pk(workspace_id: str) -> str:

@@ -20,34 +20,108 @@ from worklogs.repository import settings as settings_store
 from worklogs.repository.dynamodb import client, deserialize, serialize
 
 ENTITY = "worklog"
-_KEY_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "entity")
+CONTINUATION_ENTITY = "worklog-continuation"
+LINK_COPY_ENTITY = "worklog-link"
+MAX_TRANSACTION_ITEMS = 100
+_INDEX_ATTRIBUTES = tuple(f"GSI{n}{part}" for n in range(1, 8) for part in ("PK", "SK"))
+_STORAGE_ONLY = ("PK", "SK", "entity", "indexedAt", *_INDEX_ATTRIBUTES)
 
 
 class SettingsChanged(Exception):
-    """The workspace settings changed after the write was checked against them: check again."""
+    """The workspace settings (or a worklog type) changed after the write was checked: check again."""
+
+
+def _midnights(start: datetime, end: datetime) -> list[datetime]:
+    """UTC midnights strictly inside (start, end)."""
+    first = (start + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    found = []
+    while first < end:
+        found.append(first)
+        first += timedelta(days=1)
+    return found
+
+
+def _timeline_keys(worklog: Worklog, sort_key: str) -> dict[str, str]:
+    ws = worklog.workspaceId
+    found = {
+        "GSI1PK": keys.owner_timeline_pk(ws, worklog.ownerType, worklog.ownerId),
+        "GSI1SK": sort_key,
+        "GSI2PK": keys.worker_timeline_pk(ws, worklog.workerId),
+        "GSI2SK": sort_key,
+        "GSI6PK": keys.workspace_timeline_pk(ws),
+        "GSI6SK": sort_key,
+    }
+    if worklog.projectId:
+        found.update({"GSI3PK": keys.project_timeline_pk(ws, worklog.projectId), "GSI3SK": sort_key})
+    if worklog.worklogTypeCode:
+        found.update(
+            {
+                "GSI4PK": keys.type_timeline_pk(ws, worklog.worklogTypeCode),
+                "GSI4SK": sort_key,
+                "GSI5PK": keys.worker_type_timeline_pk(ws, worklog.workerId, worklog.worklogTypeCode),
+                "GSI5SK": sort_key,
+            }
+        )
+    return found
+
+
+def _body(worklog: Worklog) -> dict[str, Any]:
+    body = worklog.model_dump(mode="json", by_alias=True, exclude={"self_", "duration", "durationMinutes"})
+    body.pop("self", None)
+    body["durationSeconds"] = int((worklog.endDate - worklog.startDate).total_seconds())
+    return body
 
 
 def to_item(worklog: Worklog) -> dict[str, Any]:
-    body = worklog.model_dump(mode="json", by_alias=True, exclude={"self_", "duration", "durationMinutes"})
+    """The worklog's own item: the table key, every timeline it belongs to, and the change feed."""
     start = format_utc(worklog.startDate)
-    item = {
+    return {
         **keys.worklog_key(worklog.workspaceId, worklog.id),
         "entity": ENTITY,
-        "GSI1PK": keys.owner_timeline_pk(worklog.workspaceId, worklog.ownerType, worklog.ownerId),
-        "GSI1SK": keys.timeline_sk(start, worklog.id),
-        "GSI2PK": keys.worker_timeline_pk(worklog.workspaceId, worklog.workerId),
-        "GSI2SK": keys.timeline_sk(start, worklog.id),
-        **body,
-        "durationSeconds": int((worklog.endDate - worklog.startDate).total_seconds()),
+        **_timeline_keys(worklog, keys.timeline_sk(start, worklog.id)),
+        "GSI7PK": keys.change_feed_pk(worklog.workspaceId),
+        "GSI7SK": keys.change_sk(format_utc(worklog.updatedAt), worklog.id),
+        **_body(worklog),
     }
-    item.pop("self", None)
-    return item
+
+
+def derived_items(worklog: Worklog) -> list[dict[str, Any]]:
+    """Copies that let one Query per page answer more questions: one per UTC midnight the worklog runs
+    past (in every timeline, at that midnight) and one per link (in the linked record's timeline)."""
+    body = _body(worklog)
+    pk = keys.worklog_pk(worklog.workspaceId, worklog.id)
+    items = []
+    for midnight in _midnights(worklog.startDate, worklog.endDate):
+        at = format_utc(midnight)
+        items.append(
+            {
+                "PK": pk,
+                "SK": keys.continuation_sk(at),
+                "entity": CONTINUATION_ENTITY,
+                "indexedAt": at,
+                **_timeline_keys(worklog, keys.timeline_sk(at, worklog.id)),
+                **body,
+            }
+        )
+    start_key = keys.timeline_sk(format_utc(worklog.startDate), worklog.id)
+    for link in worklog.links:
+        items.append(
+            {
+                "PK": pk,
+                "SK": keys.link_copy_sk(link.refType, link.refId),
+                "entity": LINK_COPY_ENTITY,
+                "GSI3PK": keys.ref_timeline_pk(worklog.workspaceId, link.refType, link.refId),
+                "GSI3SK": start_key,
+                **body,
+            }
+        )
+    return items
 
 
 def from_item(item: dict[str, Any]) -> Worklog:
     plain = deserialize(item)
     seconds = int(plain.pop("durationSeconds"))
-    for attribute in _KEY_ATTRIBUTES:
+    for attribute in _STORAGE_ONLY:
         plain.pop(attribute, None)
     return Worklog.model_validate(
         {
@@ -61,14 +135,15 @@ def from_item(item: dict[str, Any]) -> Worklog:
 
 @dataclass(frozen=True)
 class WorklogChange:
-    """One worklog's new state, the version it must still have (None: it must not exist yet), and
-    what the audit trail records about the change."""
+    """One worklog's new state, the version it must still have (None: it must not exist yet), its state
+    before (to retire copies it no longer needs), and what the audit trail records about the change."""
 
     worklog: Worklog
     expected_version: int | None
     action: str
     fields: list[str] = field(default_factory=list)
     related_ids: list[str] = field(default_factory=list)
+    previous: Worklog | None = None
 
 
 def _history_item(change: WorklogChange) -> dict[str, Any]:
@@ -88,9 +163,12 @@ def _history_item(change: WorklogChange) -> dict[str, Any]:
     }
 
 
-def commit(changes: list[WorklogChange], checked_against: WorkspaceSettings) -> None:
-    """All changes in one TransactWriteItems: each worklog conditioned on its version, an audit entry per
-    change, and a check that the workspace settings are still the ones the changes were validated with."""
+def commit(
+    changes: list[WorklogChange], checked_against: WorkspaceSettings, extra_checks: list[dict[str, Any]] = ()
+) -> None:
+    """All changes in one TransactWriteItems: each worklog conditioned on its version, its derived copies
+    rewritten (stale ones deleted), an audit entry per change, and checks that the workspace settings
+    (and any worklog type used) are still the ones the changes were validated with."""
     table = settings().worklogs_table
     items: list[dict[str, Any]] = []
     for change in changes:
@@ -104,19 +182,36 @@ def commit(changes: list[WorklogChange], checked_against: WorkspaceSettings) -> 
         items.append({"Put": put})
     for change in changes:
         items.append({"Put": {"TableName": table, "Item": serialize(_history_item(change))}})
-    items.append(settings_store.guard(checked_against))
+        copies = derived_items(change.worklog)
+        items += [{"Put": {"TableName": table, "Item": serialize(copy)}} for copy in copies]
+        if change.previous is not None:
+            kept = {copy["SK"] for copy in copies}
+            for stale in derived_items(change.previous):
+                if stale["SK"] not in kept:
+                    items.append(
+                        {"Delete": {"TableName": table, "Key": serialize({"PK": stale["PK"], "SK": stale["SK"]})}}
+                    )
+    checks = [settings_store.guard(checked_against), *extra_checks]
+    if len(items) + len(checks) > MAX_TRANSACTION_ITEMS:
+        raise Conflict(
+            "This change touches too many stored items for one atomic write (links and days spanned count); "
+            "change fewer worklogs at once or remove some links first.",
+            code="CHANGE_TOO_LARGE",
+        )
     try:
-        client().transact_write_items(TransactItems=items)
+        client().transact_write_items(TransactItems=items + checks)
     except ClientError as error:
         if error.response["Error"]["Code"] != "TransactionCanceledException":
             raise
-        _raise_cancellation(error, changes, checked_against)
+        _raise_cancellation(error, changes, checked_against, first_check=len(items))
 
 
-def _raise_cancellation(error: ClientError, changes: list[WorklogChange], checked: WorkspaceSettings) -> None:
+def _raise_cancellation(
+    error: ClientError, changes: list[WorklogChange], checked: WorkspaceSettings, *, first_check: int
+) -> None:
     reasons = error.response.get("CancellationReasons") or []
     codes = [reason.get("Code", "None") for reason in reasons]
-    if len(codes) == 2 * len(changes) + 1 and codes[-1] == "ConditionalCheckFailed":
+    if any(code == "ConditionalCheckFailed" for code in codes[first_check:]):
         settings_store.invalidate(checked.workspaceId)
         raise SettingsChanged from error
     for index, change in enumerate(changes):
@@ -170,38 +265,40 @@ def get_many(workspace_id: str, worklog_ids: list[str]) -> dict[str, Worklog]:
     raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "retry"}}, "BatchGet")
 
 
+def _day_floor(moment: datetime) -> str:
+    return format_utc(moment.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
 def find_overlapping(
-    workspace_id: str,
-    worker_id: str,
-    start: datetime,
-    end: datetime,
-    *,
-    lookback_hours: float,
-    exclude_ids: set[str],
+    workspace_id: str, worker_id: str, start: datetime, end: datetime, *, exclude_ids: set[str]
 ) -> list[Worklog]:
-    """The worker's live entries overlapping [start, end): one Query on the worker timeline over
-    [start - longest entry, end), filtered to entries that end after `start`."""
-    table = settings().worklogs_table
+    """The worker's live entries overlapping [start, end): one Query on the worker timeline from 00:00 UTC of
+    the start's day (an entry begun earlier is found through its copy at that midnight)."""
+    floor = _day_floor(start)
     request: dict[str, Any] = {
-        "TableName": table,
+        "TableName": settings().worklogs_table,
         "IndexName": "GSI2",
         "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK BETWEEN :low AND :high",
-        "FilterExpression": "endDate > :start AND attribute_not_exists(deletedAt)",
+        "FilterExpression": "endDate > :start AND attribute_not_exists(deletedAt) "
+        "AND (entity = :main OR indexedAt = :low)",
         "ExpressionAttributeValues": serialize(
             {
                 ":pk": keys.worker_timeline_pk(workspace_id, worker_id),
-                ":low": format_utc(start - timedelta(hours=lookback_hours)),
+                ":low": floor,
                 ":high": format_utc(end),  # "<end>#id" sorts after "<end>": entries starting at `end` touch
                 ":start": format_utc(start),
+                ":main": ENTITY,
             }
         ),
     }
-    overlapping: list[Worklog] = []
+    overlapping: dict[str, Worklog] = {}
     while True:
         response = client().query(**request)
-        overlapping += [w for w in map(from_item, response.get("Items", [])) if w.id not in exclude_ids]
+        for worklog in map(from_item, response.get("Items", [])):
+            if worklog.id not in exclude_ids:
+                overlapping[worklog.id] = worklog
         if not response.get("LastEvaluatedKey"):
-            return overlapping
+            return list(overlapping.values())
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
@@ -226,34 +323,117 @@ def history(workspace_id: str, worklog_id: str, *, limit: int, start_key: dict[s
     return entries, response.get("LastEvaluatedKey")
 
 
+_INDEX_FOR = {
+    "owner": "GSI1",
+    "worker": "GSI2",
+    "project": "GSI3",
+    "ref": "GSI3",
+    "type": "GSI4",
+    "worker_type": "GSI5",
+    "timeline": "GSI6",
+    "changes": "GSI7",
+}
+
+
+def _partition(workspace_id: str, search: WorklogSearch) -> str:
+    index = search.index
+    if index == "owner":
+        return keys.owner_timeline_pk(workspace_id, search.owner_type, search.owner_id)  # type: ignore[arg-type]
+    if index == "ref":
+        return keys.ref_timeline_pk(workspace_id, search.ref_type, search.ref_id)  # type: ignore[arg-type]
+    if index == "project":
+        return keys.project_timeline_pk(workspace_id, search.project_id)  # type: ignore[arg-type]
+    if index == "worker_type":
+        return keys.worker_type_timeline_pk(workspace_id, search.worker_id, search.type_code)  # type: ignore[arg-type]
+    if index == "worker":
+        return keys.worker_timeline_pk(workspace_id, search.worker_id)  # type: ignore[arg-type]
+    if index == "type":
+        return keys.type_timeline_pk(workspace_id, search.type_code)  # type: ignore[arg-type]
+    if index == "timeline":
+        return keys.workspace_timeline_pk(workspace_id)
+    return keys.change_feed_pk(workspace_id)
+
+
 def search_page(
-    workspace_id: str, search: WorklogSearch, *, limit: int, start_key: dict[str, Any] | None
+    workspace_id: str,
+    search: WorklogSearch,
+    *,
+    limit: int,
+    start_key: dict[str, Any] | None,
+    lookback_hours: float = 24,
+    feed_until: datetime | None = None,
 ) -> tuple[list[Worklog], dict[str, Any] | None]:
-    """One Query on the timeline index that fits the filter, newest start first."""
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    filters = []
-    if not search.include_deleted:
-        names["#deleted"] = "deletedAt"
-        filters.append("attribute_not_exists(#deleted)")
-    if search.by_owner:
-        index, pk_attr = "GSI1", "GSI1PK"
-        values[":pk"] = keys.owner_timeline_pk(workspace_id, search.owner_type, search.owner_id)  # type: ignore[arg-type]
-        if search.worker_id is not None:
-            names["#worker"] = "workerId"
-            values[":worker"] = search.worker_id
-            filters.append("#worker = :worker")
+    """One Query on the index that fits the filter (docs/access-patterns.md), newest start first (the change
+    feed: oldest change first); every other filter is a FilterExpression."""
+    index = search.index
+    gsi = _INDEX_FOR[index]
+    names = {"#pk": f"{gsi}PK", "#sk": f"{gsi}SK"}
+    values: dict[str, Any] = {":pk": _partition(workspace_id, search)}
+    conditions = ["#pk = :pk"]
+    filters: list[str] = []
+
+    def equal(attribute: str, value: Any, label: str) -> None:
+        names[f"#{label}"] = attribute
+        values[f":{label}"] = value
+        filters.append(f"#{label} = :{label}")
+
+    if index == "changes":
+        values[":since"] = format_utc(search.updated_since)  # type: ignore[arg-type]
+        values[":until"] = format_utc(feed_until)  # type: ignore[arg-type]
+        conditions.append("#sk BETWEEN :since AND :until")
     else:
-        index, pk_attr = "GSI2", "GSI2PK"
-        values[":pk"] = keys.worker_timeline_pk(workspace_id, search.worker_id)  # type: ignore[arg-type]
-    names["#pk"] = pk_attr
+        if index == "ref":
+            low = format_utc(search.window_from - timedelta(hours=lookback_hours)) if search.window_from else None
+        else:
+            low = search.day_floor
+            names["#entity"] = "entity"
+            values[":main"] = ENTITY
+            if low is None:
+                filters.append("#entity = :main")  # continuation copies only serve time windows
+            else:
+                names["#indexedAt"] = "indexedAt"
+                values[":floor"] = low
+                filters.append("(#entity = :main OR #indexedAt = :floor)")
+        high = format_utc(search.window_to) if search.window_to else None
+        if low and high:
+            values.update({":low": low, ":high": high})
+            conditions.append("#sk BETWEEN :low AND :high")
+        elif low:
+            values[":low"] = low
+            conditions.append("#sk >= :low")
+        elif high:
+            values[":high"] = high
+            conditions.append("#sk < :high")
+        if search.window_from is not None:
+            names["#end"] = "endDate"
+            values[":from"] = format_utc(search.window_from)
+            filters.append("#end > :from")
+        if not search.include_deleted:
+            names["#deleted"] = "deletedAt"
+            filters.append("attribute_not_exists(#deleted)")
+        if search.by_owner and index != "owner":
+            equal("ownerType", search.owner_type, "ownerType")
+            equal("ownerId", search.owner_id, "ownerId")
+        if search.worker_id is not None and index not in {"worker", "worker_type"}:
+            equal("workerId", search.worker_id, "workerId")
+        if search.project_id is not None and index != "project":
+            equal("projectId", search.project_id, "projectId")
+        if search.type_code is not None and index not in {"type", "worker_type"}:
+            equal("worklogTypeCode", search.type_code, "typeCode")
+        if search.billable is not None:
+            names.update({"#data": "data", "#billable": "billable"})
+            values[":true"] = True
+            filters.append("#data.#billable = :true" if search.billable else "NOT (#data.#billable = :true)")
+    expressions = " ".join(conditions + filters)
+    names = {name: attribute for name, attribute in names.items() if name in expressions}
+    values = {name: value for name, value in values.items() if name in expressions}
     request: dict[str, Any] = {
         "TableName": settings().worklogs_table,
-        "IndexName": index,
-        "KeyConditionExpression": "#pk = :pk",
+        "IndexName": gsi,
+        "KeyConditionExpression": " AND ".join(conditions),
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": serialize(values),
-        "ScanIndexForward": False,
+        "ScanIndexForward": index == "changes",
         "Limit": limit,
     }
     if filters:
