@@ -15,6 +15,7 @@ EVENTS_DIR = ROOT / "events"
 HOST = "abc123.execute-api.eu-central-1.amazonaws.com"
 SAMPLE_ID = "6f1c2a9e-4b7d-4e8a-9c3f-2d5e8a1b7c40"
 OTHER_ID = "0b7f4c1d-2e3a-4f5b-8c6d-7e8f9a0b1c2d"
+LINK_ID = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"
 CLAIMS = {
     "sub": "alice",
     "name": "Alice Doe",
@@ -147,6 +148,30 @@ SAMPLES: dict[str, tuple[str, str, str, Any, dict[str, str], str]] = {
         "POST",
         f"{WS}/worklogs/{SAMPLE_ID}/restore",
         "/v1/workspaces/{workspaceId}/worklogs/{worklogId}/restore",
+        None,
+        {},
+        "",
+    ),
+    "create_link": (
+        "POST",
+        f"{WS}/worklogs/{SAMPLE_ID}/links",
+        "/v1/workspaces/{workspaceId}/worklogs/{worklogId}/links",
+        {"refType": "Task", "refId": "TASK-77", "name": "Related task", "data": {"relation": "executed-for"}},
+        {},
+        "",
+    ),
+    "list_links": (
+        "GET",
+        f"{WS}/worklogs/{SAMPLE_ID}/links",
+        "/v1/workspaces/{workspaceId}/worklogs/{worklogId}/links",
+        None,
+        {},
+        "",
+    ),
+    "delete_link": (
+        "DELETE",
+        f"{WS}/worklogs/{SAMPLE_ID}/links/{LINK_ID}",
+        "/v1/workspaces/{workspaceId}/worklogs/{worklogId}/links/{linkId}",
         None,
         {},
         "",

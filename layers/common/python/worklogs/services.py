@@ -11,11 +11,11 @@ from typing import TypeVar
 
 from worklogs.auth import Caller, Role
 from worklogs.domain import lifecycle
-from worklogs.domain.durations import to_utc
+from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref, is_worklog_id, new_worklog, validate_data
 from worklogs.errors import NotFound, PreconditionFailed, ValidationFailed
-from worklogs.models import Warning, Worklog, WorklogCreate, WorklogPatch
+from worklogs.models import LinkCreate, Warning, Worklog, WorklogCreate, WorklogPatch
 from worklogs.repository import settings as settings_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.worklogs import SettingsChanged, WorklogChange
@@ -175,7 +175,14 @@ def split_worklog(
         existing = _visible(workspace_id, worklog_id)
         lifecycle.require_can_modify(caller, role, existing)
         _check_version(existing, expected_version)
-        first, second = lifecycle.split(existing, at, new_id=new_id, caller=caller, now=now)
+        first, second = lifecycle.split(
+            existing,
+            at,
+            new_id=new_id,
+            caller=caller,
+            now=now,
+            link_ids=[str(uuid.uuid4()) for _ in existing.links],
+        )
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         warnings = _overlap_warnings(settings, [first, second], {first.id, second.id})
         worklog_store.commit(
@@ -256,9 +263,55 @@ def put_settings(
         **request.model_dump(),
         workspaceId=workspace_id,
         version=current.version + 1,
-        updatedAt=to_utc(now),
+        updatedAt=audit_stamp(now),
         updatedBy=caller_ref(caller),
         longestEntryHoursEver=max(current.longestEntryHoursEver, request.maxEntryHours),
     )
     settings_store.save(updated, current.version)
     return updated
+
+
+def add_link(
+    workspace_id: str,
+    worklog_id: str,
+    caller: Caller,
+    role: Role,
+    request: LinkCreate,
+    expected_version: int | None,
+    now: datetime,
+) -> Written:
+    link_id = str(uuid.uuid4())
+
+    def attempt(settings: WorkspaceSettings) -> Written:
+        existing = _visible(workspace_id, worklog_id)
+        lifecycle.require_can_modify(caller, role, existing)
+        _check_version(existing, expected_version)
+        linked = lifecycle.add_link(existing, request, link_id=link_id, caller=caller, now=now)
+        worklog_store.commit(
+            [WorklogChange(linked, existing.version, "link", ["links"], [link_id], previous=existing)], settings
+        )
+        return Written([linked])
+
+    return _with_current_settings(workspace_id, attempt)
+
+
+def delete_link(
+    workspace_id: str,
+    worklog_id: str,
+    link_id: str,
+    caller: Caller,
+    role: Role,
+    expected_version: int | None,
+    now: datetime,
+) -> Written:
+    def attempt(settings: WorkspaceSettings) -> Written:
+        existing = _visible(workspace_id, worklog_id)
+        lifecycle.require_can_modify(caller, role, existing)
+        _check_version(existing, expected_version)
+        unlinked = lifecycle.remove_link(existing, link_id, caller=caller, now=now)
+        worklog_store.commit(
+            [WorklogChange(unlinked, existing.version, "unlink", ["links"], [link_id], previous=existing)], settings
+        )
+        return Written([unlinked])
+
+    return _with_current_settings(workspace_id, attempt)

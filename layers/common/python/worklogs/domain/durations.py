@@ -82,6 +82,17 @@ def to_utc(moment: datetime) -> datetime:
     return utc
 
 
+def audit_stamp(moment: datetime) -> datetime:
+    """Audit times (createdAt, updatedAt, deletedAt) keep microseconds, so changes within one second
+    still have an order (the change feed sorts by them)."""
+    return moment.astimezone(UTC)
+
+
+def format_precise(moment: datetime) -> str:
+    """Fixed-width UTC text with microseconds: sorts as text in change order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def format_utc(moment: datetime) -> str:
     """The stored and shown form: `2026-11-23T08:00:00Z` (fixed width, so it sorts as text)."""
     return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")

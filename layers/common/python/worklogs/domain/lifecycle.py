@@ -6,12 +6,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from worklogs.auth import Caller, Role
-from worklogs.domain.durations import TimeWindow, format_iso_duration, format_utc, resolve_window, to_utc
+from worklogs.domain.durations import (
+    TimeWindow,
+    audit_stamp,
+    format_iso_duration,
+    format_utc,
+    resolve_window,
+    to_utc,
+)
 from worklogs.domain.html import sanitize_description
 from worklogs.domain.settings import LOCK_OVERRIDE_PRIVILEGE, WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref, requested_duration_seconds, validate_data, worklog_path
-from worklogs.errors import Conflict, Forbidden, ValidationFailed
-from worklogs.models import Warning, Worklog, WorklogPatch
+from worklogs.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from worklogs.models import Link, LinkCreate, Warning, Worklog, WorklogPatch
 
 _TIME_FIELDS = {"startDate", "endDate", "duration", "durationMinutes"}
 _REQUIRED_FIELDS = {"ownerType", "ownerId", "workerId", "startDate", "endDate"}
@@ -68,7 +75,12 @@ def overlap_outcome(settings: WorkspaceSettings, overlapping: list[Worklog]) -> 
 
 def _touch(worklog: Worklog, caller: Caller, now: datetime, **changes) -> Worklog:
     return worklog.model_copy(
-        update={**changes, "version": worklog.version + 1, "updatedAt": to_utc(now), "updatedBy": caller_ref(caller)}
+        update={
+            **changes,
+            "version": worklog.version + 1,
+            "updatedAt": audit_stamp(now),
+            "updatedBy": caller_ref(caller),
+        }
     )
 
 
@@ -144,7 +156,9 @@ def apply_patch(
 
 
 def soft_delete(existing: Worklog, *, caller: Caller, now: datetime, merged_into: str | None = None) -> Worklog:
-    return _touch(existing, caller, now, deletedAt=to_utc(now), deletedBy=caller_ref(caller), mergedInto=merged_into)
+    return _touch(
+        existing, caller, now, deletedAt=audit_stamp(now), deletedBy=caller_ref(caller), mergedInto=merged_into
+    )
 
 
 def restore(existing: Worklog, *, caller: Caller, now: datetime) -> Worklog:
@@ -160,7 +174,9 @@ def restore(existing: Worklog, *, caller: Caller, now: datetime) -> Worklog:
     return _touch(existing, caller, now, deletedAt=None, deletedBy=None)
 
 
-def split(existing: Worklog, at: datetime, *, new_id: str, caller: Caller, now: datetime) -> tuple[Worklog, Worklog]:
+def split(
+    existing: Worklog, at: datetime, *, new_id: str, caller: Caller, now: datetime, link_ids: list[str] | None = None
+) -> tuple[Worklog, Worklog]:
     """Cut at `at` (strictly inside): the original ends there, a copy starts there."""
     at_utc = to_utc(at)
     if not existing.startDate < at_utc < existing.endDate:
@@ -176,12 +192,13 @@ def split(existing: Worklog, at: datetime, *, new_id: str, caller: Caller, now: 
             "id": new_id,
             **_with_window(existing, TimeWindow(at_utc, existing.endDate)),
             "version": 1,
-            "createdAt": to_utc(now),
+            "createdAt": audit_stamp(now),
             "createdBy": me,
-            "updatedAt": to_utc(now),
+            "updatedAt": audit_stamp(now),
             "updatedBy": me,
             "loggedBy": me,
             "self_": worklog_path(existing.workspaceId, new_id),
+            "links": copy_links(existing.links, worklog_id=new_id, new_ids=link_ids or []),
         }
     )
     return first, second
@@ -241,6 +258,81 @@ def merge(
         data.update(worklog.data)
     data.update(first.data)
     description = "\n".join(w.description for w in ordered if w.description)
-    survivor = _touch(first, caller, now, description=description, data=data, **_with_window(first, window))
+    links = list(first.links)
+    linked = {(link.refType.upper(), link.refId) for link in links}
+    for worklog in ordered[1:]:
+        for link in worklog.links:
+            if (link.refType.upper(), link.refId) not in linked:
+                linked.add((link.refType.upper(), link.refId))
+                links.append(link.model_copy(update={"worklogId": first.id}))
+    if len(links) > MAX_LINKS:
+        raise Conflict(f"The merged worklog would have more than {MAX_LINKS} links.", code="TOO_MANY_LINKS")
+    survivor = _touch(
+        first,
+        caller,
+        now,
+        description=description,
+        data=data,
+        links=links,
+        taskEntityRefId=task_entity_ref_id(links),
+        **_with_window(first, window),
+    )
     merged_away = [soft_delete(w, caller=caller, now=now, merged_into=first.id) for w in ordered[1:]]
     return survivor, merged_away
+
+
+MAX_LINKS = 50
+
+
+def task_entity_ref_id(links: list[Link]) -> str | None:
+    """The first link of refType TASK (any case), oldest first; read-only on the worklog."""
+    return next((link.refId for link in links if link.refType.upper() == "TASK"), None)
+
+
+def _with_links(worklog: Worklog, links: list[Link], caller: Caller, now: datetime) -> Worklog:
+    return _touch(worklog, caller, now, links=links, taskEntityRefId=task_entity_ref_id(links))
+
+
+def add_link(existing: Worklog, request: LinkCreate, *, link_id: str, caller: Caller, now: datetime) -> Worklog:
+    duplicate = next(
+        (
+            link
+            for link in existing.links
+            if link.refType.upper() == request.refType.upper() and link.refId == request.refId
+        ),
+        None,
+    )
+    if duplicate is not None:
+        raise Conflict(
+            f"The worklog is already linked to {request.refType} {request.refId}.",
+            code="LINK_EXISTS",
+            details=[{"linkId": duplicate.id}],
+        )
+    if len(existing.links) >= MAX_LINKS:
+        raise Conflict(f"A worklog can have at most {MAX_LINKS} links.", code="TOO_MANY_LINKS")
+    validate_data(request.data)
+    link = Link(
+        id=link_id,
+        worklogId=existing.id,
+        refType=request.refType,
+        refId=request.refId,
+        name=request.name,
+        data=request.data,
+        createdAt=audit_stamp(now),
+        createdBy=caller_ref(caller),
+    )
+    return _with_links(existing, [*existing.links, link], caller, now)
+
+
+def remove_link(existing: Worklog, link_id: str, *, caller: Caller, now: datetime) -> Worklog:
+    remaining = [link for link in existing.links if link.id != link_id]
+    if len(remaining) == len(existing.links):
+        raise NotFound("Link not found.")
+    return _with_links(existing, remaining, caller, now)
+
+
+def copy_links(links: list[Link], *, worklog_id: str, new_ids: list[str]) -> list[Link]:
+    return [
+        link.model_copy(update={"id": new_id, "worklogId": worklog_id})
+        for link, new_id in zip(links, new_ids, strict=True)
+    ]

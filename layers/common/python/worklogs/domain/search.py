@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from worklogs.auth import Caller
-from worklogs.domain.durations import format_utc, to_utc
+from worklogs.domain.durations import audit_stamp, format_utc, to_utc
 from worklogs.errors import ValidationFailed
 
 MAX_PAGE_SIZE = 100
@@ -145,7 +145,7 @@ def plan_search(
                     for name in others
                 ],
             )
-        updated_since = to_utc(updated_since)
+        updated_since = audit_stamp(to_utc(updated_since).replace(microsecond=updated_since.microsecond))
         include_deleted = True  # a sync feed must carry tombstones
     return WorklogSearch(
         owner_type=owner_type,
@@ -165,4 +165,4 @@ def plan_search(
 
 def feed_until(now: datetime) -> datetime:
     """The newest change a feed page may return: a safety window behind now (GSI reads lag writes)."""
-    return to_utc(now.astimezone(UTC)) - timedelta(seconds=FEED_SAFETY_SECONDS)
+    return audit_stamp(now) - timedelta(seconds=FEED_SAFETY_SECONDS)

@@ -14,10 +14,10 @@ from worklogs.config import API_PREFIX
 from worklogs.domain.durations import (
     DEFAULT_DAYS_PER_WEEK,
     DEFAULT_HOURS_PER_DAY,
+    audit_stamp,
     format_iso_duration,
     parse_iso_duration,
     resolve_window,
-    to_utc,
 )
 from worklogs.domain.html import sanitize_description
 from worklogs.errors import Forbidden, ValidationFailed
@@ -74,7 +74,7 @@ def new_worklog(
         now=now,
         max_entry_hours=max_entry_hours,
     )
-    now_utc = to_utc(now)
+    now_utc = audit_stamp(now)
     me = caller_ref(caller)
     return Worklog(
         id=worklog_id,

@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from worklogs.config import settings
-from worklogs.domain.durations import format_iso_duration, format_utc
+from worklogs.domain.durations import format_iso_duration, format_precise, format_utc
 from worklogs.domain.search import WorklogSearch
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import worklog_path
@@ -80,7 +80,7 @@ def to_item(worklog: Worklog) -> dict[str, Any]:
         "entity": ENTITY,
         **_timeline_keys(worklog, keys.timeline_sk(start, worklog.id)),
         "GSI7PK": keys.change_feed_pk(worklog.workspaceId),
-        "GSI7SK": keys.change_sk(format_utc(worklog.updatedAt), worklog.id),
+        "GSI7SK": keys.change_sk(format_precise(worklog.updatedAt), worklog.id),
         **_body(worklog),
     }
 
@@ -378,8 +378,8 @@ def search_page(
         filters.append(f"#{label} = :{label}")
 
     if index == "changes":
-        values[":since"] = format_utc(search.updated_since)  # type: ignore[arg-type]
-        values[":until"] = format_utc(feed_until)  # type: ignore[arg-type]
+        values[":since"] = format_precise(search.updated_since)  # type: ignore[arg-type]
+        values[":until"] = format_precise(feed_until)  # type: ignore[arg-type]
         conditions.append("#sk BETWEEN :since AND :until")
     else:
         if index == "ref":

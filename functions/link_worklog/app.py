@@ -1,0 +1,104 @@
+"""Related records of a worklog (Worklog Related Entity): link, list, unlink."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler.openapi.params import Header
+
+from worklogs import services
+from worklogs.api import (
+    create_app,
+    current_caller,
+    error_responses,
+    handle,
+    json_response,
+    model_response,
+    parse_if_match,
+)
+from worklogs.auth import Role
+from worklogs.domain.worklogs import is_worklog_id
+from worklogs.errors import NotFound
+from worklogs.models import Link, LinkCreate, LinkPage
+from worklogs.repository import worklogs as worklog_store
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_app()
+
+LINKS = "/v1/workspaces/<workspaceId>/worklogs/<worklogId>/links"
+IfMatch = Annotated[str | None, Header(description='Optional: the worklog version you read, `"3"`.', max_length=64)]
+
+
+@app.post(
+    LINKS,
+    operation_id="createLink",
+    summary="Link a worklog to another record",
+    description="One link per `(refType, refId)` (409 `LINK_EXISTS`), at most 50 (409 `TOO_MANY_LINKS`). A link "
+    "of refType `TASK` (any case) sets the worklog's read-only `taskEntityRefId`. The worklog's version grows; "
+    "`ETag` carries it. The worklog is then found by `refType` + `refId` searches.",
+    tags=["Links"],
+    responses={
+        **model_response(201, Link, "The link; `Location` points at it."),
+        **error_responses(400, 401, 403, 404, 409, 412, 413, 415, 422),
+    },
+)
+@tracer.capture_method
+def create_link(workspaceId: str, worklogId: str, link: LinkCreate, if_match: IfMatch = None):
+    caller = current_caller(app)
+    role = caller.require_entity_access(workspaceId, Role.MEMBER)
+    expected = parse_if_match(if_match, required=False)
+    written = services.add_link(workspaceId, worklogId, caller, role, link, expected, datetime.now(UTC))
+    worklog = written.worklogs[0]
+    created = worklog.links[-1]
+    return json_response(
+        201, created, headers={"Location": f"{worklog.self_}/links/{created.id}"}, etag_version=worklog.version
+    )
+
+
+@app.get(
+    LINKS,
+    operation_id="listLinks",
+    summary="A worklog's links",
+    tags=["Links"],
+    responses={
+        **model_response(200, LinkPage, "Every link of the worklog (at most 50)."),
+        **error_responses(401, 404, 422),
+    },
+)
+@tracer.capture_method
+def list_links(workspaceId: str, worklogId: str):
+    current_caller(app).require_entity_access(workspaceId)
+    worklog = worklog_store.get(workspaceId, worklogId) if is_worklog_id(worklogId) else None
+    if worklog is None or worklog.deletedAt is not None:
+        raise NotFound("Worklog not found.")
+    return json_response(200, LinkPage(items=worklog.links), etag_version=worklog.version)
+
+
+@app.delete(
+    f"{LINKS}/<linkId>",
+    operation_id="deleteLink",
+    summary="Remove a link",
+    description="`taskEntityRefId` is recomputed from the remaining links. The worklog's version grows.",
+    tags=["Links"],
+    responses={
+        **model_response(200, LinkPage, "The remaining links; `ETag` is the worklog's new version."),
+        **error_responses(400, 401, 403, 404, 409, 412, 422),
+    },
+)
+@tracer.capture_method
+def delete_link(workspaceId: str, worklogId: str, linkId: str, if_match: IfMatch = None):
+    caller = current_caller(app)
+    role = caller.require_entity_access(workspaceId, Role.MEMBER)
+    expected = parse_if_match(if_match, required=False)
+    written = services.delete_link(workspaceId, worklogId, linkId, caller, role, expected, datetime.now(UTC))
+    worklog = written.worklogs[0]
+    return json_response(200, LinkPage(items=worklog.links), etag_version=worklog.version)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return handle(app, event, context)
