@@ -2,9 +2,11 @@
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 
 from worklogs import services
 from worklogs.api import (
@@ -18,6 +20,8 @@ from worklogs.api import (
 )
 from worklogs.auth import Role
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
+from worklogs.domain.types import TYPE_CODE_PATTERN
+from worklogs.models import WorklogType, WorklogTypeInput, WorklogTypePage
 from worklogs.repository import settings as settings_store
 
 logger = Logger()
@@ -66,6 +70,88 @@ def put_settings(
     expected = parse_if_match(if_match, required=False)
     saved = services.put_settings(workspaceId, caller, settings, expected, datetime.now(UTC))
     return json_response(200, saved, etag_version=saved.version)
+
+
+TYPES = "/v1/workspaces/<workspaceId>/worklog-types"
+Code = Annotated[str, Path(pattern=TYPE_CODE_PATTERN, description="ASCII code without spaces, e.g. Investigation.")]
+AcceptLanguage = Annotated[
+    str | None, Header(max_length=256, description="e.g. `de-CH, de;q=0.9`: localises name and description.")
+]
+TypeIfMatch = Annotated[str | None, Header(description='Optional: the version you read, `"3"`.', max_length=64)]
+
+
+@app.get(
+    TYPES,
+    operation_id="listWorklogTypes",
+    summary="Worklog types",
+    description="Every type visible to you (types with a `privilege` only to holders of it), with `valid` computed "
+    "for today in the workspace time zone.",
+    tags=["Worklog types"],
+    responses={**model_response(200, WorklogTypePage, "The code table."), **error_responses(401, 403, 422)},
+)
+@tracer.capture_method
+def list_worklog_types(workspaceId: str, accept_language: AcceptLanguage = None):
+    caller = current_caller(app)
+    caller.require_collection_access(workspaceId, Role.VIEWER)
+    found = services.list_types(workspaceId, caller, accept_language, datetime.now(UTC))
+    return json_response(200, WorklogTypePage(items=found))
+
+
+@app.get(
+    f"{TYPES}/<code>",
+    operation_id="getWorklogType",
+    summary="One worklog type",
+    tags=["Worklog types"],
+    responses={
+        **model_response(200, WorklogType, "The type; `ETag` is its version."),
+        **error_responses(401, 404, 422),
+    },
+)
+@tracer.capture_method
+def get_worklog_type(workspaceId: str, code: Code, accept_language: AcceptLanguage = None):
+    caller = current_caller(app)
+    caller.require_entity_access(workspaceId, Role.VIEWER)
+    found = services.get_type(workspaceId, code, caller, accept_language, datetime.now(UTC))
+    return json_response(200, found, etag_version=found.version)
+
+
+@app.put(
+    f"{TYPES}/<code>",
+    operation_id="putWorklogType",
+    summary="Create or replace a worklog type (admin)",
+    description="`form` is a JSON Schema that worklog `data` must satisfy on create and edit. Set `validityTo` to "
+    "retire a type that worklogs use.",
+    tags=["Worklog types"],
+    responses={
+        **model_response(200, WorklogType, "Replaced."),
+        **model_response(201, WorklogType, "Created."),
+        **error_responses(400, 401, 403, 404, 412, 413, 415, 422),
+    },
+)
+@tracer.capture_method
+def put_worklog_type(workspaceId: str, code: Code, worklog_type: WorklogTypeInput, if_match: TypeIfMatch = None):
+    caller = current_caller(app)
+    caller.require_collection_access(workspaceId, Role.ADMIN)
+    expected = parse_if_match(if_match, required=False)
+    saved, created = services.put_type(workspaceId, code, caller, worklog_type, expected, datetime.now(UTC))
+    headers = {"Location": f"/v1/workspaces/{quote(workspaceId, safe='')}/worklog-types/{code}"} if created else {}
+    return json_response(201 if created else 200, saved, headers=headers, etag_version=saved.version)
+
+
+@app.delete(
+    f"{TYPES}/<code>",
+    operation_id="deleteWorklogType",
+    summary="Delete an unused worklog type (admin)",
+    description="409 `TYPE_IN_USE` when any worklog has the type: set `validityTo` instead.",
+    tags=["Worklog types"],
+    responses={204: {"description": "Deleted."}, **error_responses(400, 401, 403, 404, 409, 412, 422)},
+)
+@tracer.capture_method
+def delete_worklog_type(workspaceId: str, code: Code, if_match: TypeIfMatch = None):
+    caller = current_caller(app)
+    caller.require_collection_access(workspaceId, Role.ADMIN)
+    services.delete_type(workspaceId, code, caller, parse_if_match(if_match, required=False))
+    return Response(status_code=204, body="")
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -25,6 +25,13 @@ def test_create_get_search_and_tenant_isolation(local_api, token):
         "endDate": "2026-11-11T10:30:00Z",
         "data": {"billable": True},
     }
+    defined = requests.put(
+        f"{local_api}/v1/workspaces/acme/worklog-types/Investigation",
+        json={"name": "Investigation"},
+        headers=auth(alice),
+        timeout=10,
+    )
+    assert defined.status_code in (200, 201), defined.text
     created = requests.post(f"{local_api}/v1/workspaces/acme/worklogs", json=body, headers=auth(alice), timeout=10)
     assert created.status_code == 201, created.text
     worklog = created.json()

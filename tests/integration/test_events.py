@@ -33,6 +33,10 @@ def test_every_route_has_a_sample_event():
 
 
 def test_a_worklog_life_told_by_the_sample_events(dynamodb):
+    status, defined = invoke(load("put_worklog_type"))
+    assert status == 201 and defined["code"] == "Investigation"
+    status, localized = invoke(load("list_worklog_types"))
+    assert status == 200 and [item["name"] for item in localized["items"]] == ["Analyse"]
     status, worklog = invoke(load("create_worklog"))
     assert status == 201 and worklog["ownerId"] == "T-1042" and worklog["durationMinutes"] == 90
     replay_status, replay = invoke(load("create_worklog"))  # same Idempotency-Key: the same worklog

@@ -11,12 +11,23 @@ from typing import TypeVar
 
 from worklogs.auth import Caller, Role
 from worklogs.domain import lifecycle
+from worklogs.domain import types as type_rules
 from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref, is_worklog_id, new_worklog, validate_data
-from worklogs.errors import NotFound, PreconditionFailed, ValidationFailed
-from worklogs.models import LinkCreate, Warning, Worklog, WorklogCreate, WorklogPatch
+from worklogs.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from worklogs.models import (
+    AuditInfo,
+    LinkCreate,
+    Warning,
+    Worklog,
+    WorklogCreate,
+    WorklogPatch,
+    WorklogType,
+    WorklogTypeInput,
+)
 from worklogs.repository import settings as settings_store
+from worklogs.repository import types as types_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.worklogs import SettingsChanged, WorklogChange
 
@@ -61,6 +72,37 @@ def _overlap_warnings(settings: WorkspaceSettings, worklogs: list[Worklog], excl
     return lifecycle.overlap_outcome(settings, list(overlapping.values()))
 
 
+def _type_checks(
+    settings: WorkspaceSettings,
+    caller: Caller,
+    code: str | None,
+    data: dict,
+    *,
+    now: datetime,
+    check_validity: bool,
+) -> list[dict]:
+    """The worklog type must exist, be visible to the caller, be valid today (when newly chosen), and
+    `data` must satisfy its form. Returns the transaction check that the type did not change meanwhile."""
+    if code is None:
+        return []
+    worklog_type = types_store.find(settings.workspaceId, code)
+    where = {"loc": ["body", "worklogTypeCode"], "type": "worklog_type"}
+    if worklog_type is None or not type_rules.visible_to(worklog_type, caller):
+        raise ValidationFailed(f"Unknown worklog type '{code}'.", details=[{**where, "msg": "Unknown type."}])
+    today = now.astimezone(settings.tz).date()
+    if check_validity and not type_rules.is_valid(worklog_type, today):
+        raise ValidationFailed(
+            f"Worklog type '{code}' is not valid on {today} (valid {worklog_type.validityFrom or '…'} to "
+            f"{worklog_type.validityTo or '…'}).",
+            details=[{**where, "msg": "Out of validity."}],
+        )
+    if worklog_type.form:
+        problems = type_rules.form_problems(worklog_type.form, data)
+        if problems:
+            raise ValidationFailed(f"`data` does not match the form of worklog type '{code}'.", details=problems)
+    return [types_store.guard(worklog_type, settings.workspaceId)]
+
+
 def _visible(workspace_id: str, worklog_id: str, *, include_deleted: bool = False) -> Worklog:
     worklog = worklog_store.get(workspace_id, worklog_id) if is_worklog_id(worklog_id) else None
     if worklog is None or (worklog.deletedAt is not None and not include_deleted):
@@ -93,9 +135,10 @@ def create_worklog(workspace_id: str, caller: Caller, role: Role, request: Workl
             days_per_week=settings.daysPerWeek,
             max_entry_hours=settings.maxEntryHours,
         )
+        checks = _type_checks(settings, caller, created.worklogTypeCode, created.data, now=now, check_validity=True)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(created))
         warnings = _overlap_warnings(settings, [created], {created.id})
-        worklog_store.commit([WorklogChange(created, None, "create")], settings)
+        worklog_store.commit([WorklogChange(created, None, "create")], settings, checks)
         return Written([created], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -117,9 +160,21 @@ def edit_worklog(
         updated, changed = lifecycle.apply_patch(existing, patch, caller=caller, role=role, settings=settings, now=now)
         if not changed:
             return Written([existing])
+        checks = []
+        if {"worklogTypeCode", "data"} & set(changed):
+            checks = _type_checks(
+                settings,
+                caller,
+                updated.worklogTypeCode,
+                updated.data,
+                now=now,
+                check_validity="worklogTypeCode" in changed,
+            )
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing), lifecycle.window_of(updated))
         warnings = _overlap_warnings(settings, [updated], {updated.id})
-        worklog_store.commit([WorklogChange(updated, existing.version, "edit", changed, previous=existing)], settings)
+        worklog_store.commit(
+            [WorklogChange(updated, existing.version, "edit", changed, previous=existing)], settings, checks
+        )
         return Written([updated], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -315,3 +370,73 @@ def delete_link(
         return Written([unlinked])
 
     return _with_current_settings(workspace_id, attempt)
+
+
+def _shown(worklog_type: WorklogType, settings: WorkspaceSettings, now: datetime, accept_language: str | None):
+    valid = type_rules.is_valid(worklog_type, now.astimezone(settings.tz).date())
+    return type_rules.localize(worklog_type.model_copy(update={"valid": valid}), accept_language)
+
+
+def list_types(workspace_id: str, caller: Caller, accept_language: str | None, now: datetime) -> list[WorklogType]:
+    settings = settings_store.get(workspace_id)
+    found = types_store.load_all(workspace_id)
+    return [
+        _shown(worklog_type, settings, now, accept_language)
+        for code, worklog_type in sorted(found.items())
+        if type_rules.visible_to(worklog_type, caller)
+    ]
+
+
+def get_type(workspace_id: str, code: str, caller: Caller, accept_language: str | None, now: datetime) -> WorklogType:
+    worklog_type = types_store.load_all(workspace_id).get(code)
+    if worklog_type is None or not type_rules.visible_to(worklog_type, caller):
+        raise NotFound("Worklog type not found.")
+    return _shown(worklog_type, settings_store.get(workspace_id), now, accept_language)
+
+
+def put_type(
+    workspace_id: str,
+    code: str,
+    caller: Caller,
+    definition: WorklogTypeInput,
+    expected_version: int | None,
+    now: datetime,
+) -> tuple[WorklogType, bool]:
+    """Create or replace a type; returns it and whether it was created."""
+    type_rules.check_definition(definition)
+    current = types_store.load_all(workspace_id).get(code)
+    if current is not None and not type_rules.visible_to(current, caller):
+        raise NotFound("Worklog type not found.")
+    version = current.version if current else 0
+    if expected_version is not None and expected_version != version:
+        raise PreconditionFailed(
+            f"The worklog type is at version {version}, not {expected_version}.",
+            code="VERSION_MISMATCH",
+            details=[{"currentVersion": version}],
+        )
+    me = caller_ref(caller)
+    stamp = audit_stamp(now)
+    audit = AuditInfo(
+        createdAt=current.auditInfo.createdAt if current else stamp,
+        createdBy=current.auditInfo.createdBy if current else me,
+        updatedAt=stamp,
+        updatedBy=me,
+    )
+    saved = WorklogType(**definition.model_dump(), code=code, valid=False, version=version + 1, auditInfo=audit)
+    types_store.save(workspace_id, saved, version)
+    return _shown(saved, settings_store.get(workspace_id), now, None), current is None
+
+
+def delete_type(workspace_id: str, code: str, caller: Caller, expected_version: int | None) -> None:
+    current = types_store.load_all(workspace_id).get(code)
+    if current is None or not type_rules.visible_to(current, caller):
+        raise NotFound("Worklog type not found.")
+    if expected_version is not None and expected_version != current.version:
+        raise PreconditionFailed(
+            f"The worklog type is at version {current.version}, not {expected_version}.",
+            code="VERSION_MISMATCH",
+            details=[{"currentVersion": current.version}],
+        )
+    if types_store.in_use(workspace_id, code):
+        raise Conflict(f"Worklogs use type '{code}'; set its validityTo instead of deleting it.", code="TYPE_IN_USE")
+    types_store.delete(workspace_id, code, current.version)

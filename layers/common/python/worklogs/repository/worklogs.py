@@ -17,6 +17,7 @@ from worklogs.errors import Conflict, PreconditionFailed
 from worklogs.models import HistoryEntry, Worklog
 from worklogs.repository import keys
 from worklogs.repository import settings as settings_store
+from worklogs.repository import types as types_store
 from worklogs.repository.dynamodb import client, deserialize, serialize
 
 ENTITY = "worklog"
@@ -213,6 +214,7 @@ def _raise_cancellation(
     codes = [reason.get("Code", "None") for reason in reasons]
     if any(code == "ConditionalCheckFailed" for code in codes[first_check:]):
         settings_store.invalidate(checked.workspaceId)
+        types_store.invalidate(checked.workspaceId)
         raise SettingsChanged from error
     for index, change in enumerate(changes):
         code = codes[index] if index < len(codes) else "None"

@@ -1,0 +1,121 @@
+"""Worklog types (the code table): validity, visibility, localisation, and validating `data` against the
+type's form (a JSON Schema)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import fastjsonschema
+
+from worklogs.auth import Caller
+from worklogs.errors import ValidationFailed
+from worklogs.models import WorklogType, WorklogTypeInput
+
+TYPE_CODE_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
+
+
+def is_valid(worklog_type: WorklogTypeInput, today: date) -> bool:
+    starts, ends = worklog_type.validityFrom, worklog_type.validityTo
+    return (starts is None or starts <= today) and (ends is None or today <= ends)
+
+
+def visible_to(worklog_type: WorklogTypeInput, caller: Caller) -> bool:
+    return worklog_type.privilege is None or caller.has_privilege(worklog_type.privilege)
+
+
+def check_definition(definition: WorklogTypeInput) -> None:
+    """A type must be usable: validity in order, and a form that is a JSON Schema."""
+    if definition.validityFrom and definition.validityTo and definition.validityTo < definition.validityFrom:
+        raise ValidationFailed(
+            "validityTo is before validityFrom.",
+            details=[{"loc": ["body", "validityTo"], "msg": "Before validityFrom.", "type": "validity"}],
+        )
+    if definition.form is not None:
+        try:
+            fastjsonschema.compile(definition.form)
+        except (fastjsonschema.JsonSchemaDefinitionException, TypeError, ValueError) as error:
+            raise ValidationFailed(
+                f"form is not a usable JSON Schema: {error}",
+                details=[{"loc": ["body", "form"], "msg": str(error), "type": "json_schema"}],
+            ) from error
+
+
+def _accepted_languages(header: str | None) -> list[str]:
+    """`de-CH, de;q=0.9, en;q=0.5` → ["de-ch", "de", "en"] by preference."""
+    ranked = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            ranked.append((-quality, position, tag.lower()))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def localize(worklog_type: WorklogType, accept_language: str | None) -> WorklogType:
+    """Name and description in the caller's language: exact tag, then its primary language, then default."""
+    translations = {tag.lower(): text for tag, text in worklog_type.localizationData.items()}
+    for tag in _accepted_languages(accept_language):
+        for candidate in (tag, tag.split("-")[0]):
+            text = translations.get(candidate)
+            if text is not None:
+                return worklog_type.model_copy(
+                    update={
+                        "name": text.name or worklog_type.name,
+                        "description": text.description if text.description is not None else worklog_type.description,
+                    }
+                )
+    return worklog_type
+
+
+@lru_cache(maxsize=512)
+def _compiled(schema_text: str):
+    import json
+
+    return fastjsonschema.compile(json.loads(schema_text))
+
+
+def _validator(schema: Any):
+    import json
+
+    return _compiled(json.dumps(schema, sort_keys=True))
+
+
+def _problem(error: fastjsonschema.JsonSchemaValueException, prefix: list[str | int]) -> dict[str, Any]:
+    path = [part for part in (error.path or [])[1:]]
+    return {"loc": ["body", "data", *prefix, *path], "msg": error.message.replace("data", "value", 1), "type": "form"}
+
+
+def form_problems(form: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every failing path of `data` against the type's form (fastjsonschema stops at the first error, so
+    an object form is also checked field by field to report each problem)."""
+    try:
+        _validator(form)(data)
+        return []
+    except fastjsonschema.JsonSchemaValueException as error:
+        first = _problem(error, [])
+    problems: list[dict[str, Any]] = []
+    if isinstance(data, dict) and form.get("type") in (None, "object"):
+        for name in form.get("required", []):
+            if name not in data:
+                problems.append(
+                    {"loc": ["body", "data", name], "msg": "Required by the worklog type's form.", "type": "form"}
+                )
+        properties = form.get("properties", {})
+        for name, value in data.items():
+            if name in properties:
+                try:
+                    _validator(properties[name])(value)
+                except fastjsonschema.JsonSchemaValueException as error:
+                    problems.append(_problem(error, [name]))
+            elif form.get("additionalProperties") is False:
+                problems.append(
+                    {"loc": ["body", "data", name], "msg": "Not a field of this worklog type's form.", "type": "form"}
+                )
+    return problems or [first]
