@@ -59,19 +59,22 @@ def _accepted_languages(header: str | None) -> list[str]:
 
 
 def localize(worklog_type: WorklogType, accept_language: str | None) -> WorklogType:
-    """Name and description in the caller's language: exact tag, then its primary language, then default."""
+    """Name and description in the caller's language, each field on its own: the exact tag (`de-CH`), then
+    its primary language (`de`), then the next accepted language, then the type's own text."""
     translations = {tag.lower(): text for tag, text in worklog_type.localizationData.items()}
+    chain = []
     for tag in _accepted_languages(accept_language):
         for candidate in (tag, tag.split("-")[0]):
-            text = translations.get(candidate)
-            if text is not None:
-                return worklog_type.model_copy(
-                    update={
-                        "name": text.name or worklog_type.name,
-                        "description": text.description if text.description is not None else worklog_type.description,
-                    }
-                )
-    return worklog_type
+            if candidate in translations and candidate not in chain:
+                chain.append(candidate)
+    update = {}
+    for field in ("name", "description"):
+        for candidate in chain:
+            value = getattr(translations[candidate], field)
+            if value is not None:
+                update[field] = value
+                break
+    return worklog_type.model_copy(update=update) if update else worklog_type
 
 
 @lru_cache(maxsize=512)
