@@ -14,7 +14,6 @@ from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSear
 from worklogs.domain.worklogs import is_worklog_id
 from worklogs.errors import NotFound
 from worklogs.models import HistoryPage, Worklog, WorklogPage
-from worklogs.repository import settings as settings_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 
@@ -55,9 +54,8 @@ def _page(workspace_id: str, search: WorklogSearch, limit: int, cursor: str | No
     until = None
     if search.updated_since is not None:
         until = datetime.fromisoformat(position["u"]) if "u" in position else feed_until(datetime.now(UTC))
-    lookback = settings_store.get(workspace_id).longestEntryHoursEver if search.by_ref else 24
     items, last_key = worklog_store.search_page(
-        workspace_id, search, limit=limit, start_key=position.get("k"), lookback_hours=lookback, feed_until=until
+        workspace_id, search, limit=limit, start_key=position.get("k"), feed_until=until
     )
     next_cursor = None
     if last_key:

@@ -24,6 +24,7 @@ ENTITY = "worklog"
 CONTINUATION_ENTITY = "worklog-continuation"
 LINK_COPY_ENTITY = "worklog-link"
 MAX_TRANSACTION_ITEMS = 100
+MAX_ENTRY_HOURS = 168  # the highest maxEntryHours a workspace can set
 _INDEX_ATTRIBUTES = tuple(f"GSI{n}{part}" for n in range(1, 8) for part in ("PK", "SK"))
 _STORAGE_ONLY = ("PK", "SK", "entity", "indexedAt", *_INDEX_ATTRIBUTES)
 
@@ -362,7 +363,6 @@ def search_page(
     *,
     limit: int,
     start_key: dict[str, Any] | None,
-    lookback_hours: float = 24,
     feed_until: datetime | None = None,
 ) -> tuple[list[Worklog], dict[str, Any] | None]:
     """One Query on the index that fits the filter (docs/access-patterns.md), newest start first (the change
@@ -385,7 +385,9 @@ def search_page(
         conditions.append("#sk BETWEEN :since AND :until")
     else:
         if index == "ref":
-            low = format_utc(search.window_from - timedelta(hours=lookback_hours)) if search.window_from else None
+            # Link copies have no midnight copies; a linked record has few worklogs, so look back as far as
+            # the longest entry the settings can allow.
+            low = format_utc(search.window_from - timedelta(hours=MAX_ENTRY_HOURS)) if search.window_from else None
         else:
             low = search.day_floor
             names["#entity"] = "entity"
