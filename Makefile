@@ -17,13 +17,14 @@ PYTEST_ARGS ?=
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run test test-unit test-integration test-e2e lint format openapi token validate clean
+.PHONY: help setup run test bench test-unit test-integration test-e2e lint format openapi token validate clean
 
 help:
 	@echo "make run       serve the API on http://$(HOST):$(PORT) (embedded DynamoDB, no Docker)"
 	@echo "make test      run the whole test suite"
 	@echo "make lint      ruff, cfn-lint and the OpenAPI drift check"
 	@echo "make token SUB=alice WORKSPACES='acme:admin' PRIVILEGES='worklog:lock-override'"
+	@echo "make bench     DynamoDB cost per search pattern (bench/search.py)"
 	@echo "make openapi   regenerate the committed OpenAPI document"
 	@echo "make validate  sam validate --lint (installs aws-sam-cli in $(SAM_VENV))"
 
@@ -62,6 +63,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	$(PY) bench/search.py
 
 openapi: $(STAMP)
 	$(PY) -m local.openapi

@@ -15,6 +15,7 @@ import random
 import sys
 import time
 import uuid
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ os.environ.update(
 )
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
 os.environ.pop("CURSOR_SECRET_ARN", None)
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 WORKSPACE = "bench"
 DAYS = [datetime(2026, 11, 2, tzinfo=UTC) + timedelta(days=n) for n in range(10)]
