@@ -320,7 +320,6 @@ def put_settings(
         version=current.version + 1,
         updatedAt=audit_stamp(now),
         updatedBy=caller_ref(caller),
-        longestEntryHoursEver=max(current.longestEntryHoursEver, request.maxEntryHours),
     )
     settings_store.save(updated, current.version)
     return updated

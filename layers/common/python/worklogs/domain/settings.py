@@ -66,9 +66,6 @@ class WorkspaceSettings(SettingsInput):
     version: int = 0
     updatedAt: datetime | None = None
     updatedBy: UserRef | None = None
-    longestEntryHoursEver: float = Field(
-        default=24, description="Highest maxEntryHours ever set: how far back the overlap check looks."
-    )
 
     @property
     def tz(self) -> ZoneInfo:

@@ -23,7 +23,6 @@ CACHE_SECONDS = 300
 _MAX_CACHED = 1000
 _cache: dict[str, tuple[float, WorkspaceSettings]] = {}
 _lock = threading.Lock()
-_ITEM_ONLY = ("PK", "SK", "entity")
 
 
 def invalidate(workspace_id: str | None = None) -> None:
@@ -43,7 +42,8 @@ def load(workspace_id: str) -> WorkspaceSettings:
     if not item:
         found = defaults(workspace_id)
     else:
-        plain = {key: value for key, value in deserialize(item).items() if key not in _ITEM_ONLY}
+        known = WorkspaceSettings.model_fields  # attributes a newer or older version wrote are ignored
+        plain = {key: value for key, value in deserialize(item).items() if key in known}
         found = WorkspaceSettings.model_validate(plain)
     with _lock:
         if len(_cache) >= _MAX_CACHED:

@@ -18,7 +18,6 @@ from worklogs.repository.dynamodb import client, deserialize, serialize
 CACHE_SECONDS = 300
 _cache: dict[str, tuple[float, dict[str, WorklogType]]] = {}
 _lock = threading.Lock()
-_STORED_ONLY = ("PK", "SK", "entity", "valid")
 
 
 def invalidate(workspace_id: str | None = None) -> None:
@@ -30,8 +29,8 @@ def invalidate(workspace_id: str | None = None) -> None:
 
 
 def _from_item(item: dict[str, Any]) -> WorklogType:
-    plain = {key: value for key, value in deserialize(item).items() if key not in _STORED_ONLY}
-    return WorklogType.model_validate({**plain, "valid": False})  # `valid` is computed by the caller
+    plain = {key: value for key, value in deserialize(item).items() if key in WorklogType.model_fields}
+    return WorklogType.model_validate({**plain, "valid": False})  # `valid` is computed when shown
 
 
 def load_all(workspace_id: str) -> dict[str, WorklogType]:

@@ -25,8 +25,7 @@ CONTINUATION_ENTITY = "worklog-continuation"
 LINK_COPY_ENTITY = "worklog-link"
 MAX_TRANSACTION_ITEMS = 100
 MAX_ENTRY_HOURS = 168  # the highest maxEntryHours a workspace can set
-_INDEX_ATTRIBUTES = tuple(f"GSI{n}{part}" for n in range(1, 8) for part in ("PK", "SK"))
-_STORAGE_ONLY = ("PK", "SK", "entity", "indexedAt", *_INDEX_ATTRIBUTES)
+_WORKLOG_FIELDS = {field.alias or name for name, field in Worklog.model_fields.items()}
 
 
 class SettingsChanged(Exception):
@@ -123,8 +122,7 @@ def derived_items(worklog: Worklog) -> list[dict[str, Any]]:
 def from_item(item: dict[str, Any]) -> Worklog:
     plain = deserialize(item)
     seconds = int(plain.pop("durationSeconds"))
-    for attribute in _STORAGE_ONLY:
-        plain.pop(attribute, None)
+    plain = {key: value for key, value in plain.items() if key in _WORKLOG_FIELDS}
     return Worklog.model_validate(
         {
             **plain,
