@@ -110,13 +110,30 @@ def _visible(workspace_id: str, worklog_id: str, *, include_deleted: bool = Fals
     return worklog
 
 
-def _check_version(worklog: Worklog, expected: int | None) -> None:
-    if expected is not None and expected != worklog.version:
+def _expect_version(current: int, expected: int | None, what: str, **details: object) -> None:
+    """An If-Match that was sent must name the current version (412 with it in the details otherwise)."""
+    if expected is not None and expected != current:
         raise PreconditionFailed(
-            f"The worklog is at version {worklog.version}, not {expected}; read it again and retry.",
+            f"The current version of the {what} is {current}, not {expected}; read it again and retry.",
             code="VERSION_MISMATCH",
-            details=[{"worklogId": worklog.id, "currentVersion": worklog.version}],
+            details=[{**details, "currentVersion": current}],
         )
+
+
+def _load_for_change(
+    workspace_id: str,
+    worklog_id: str,
+    caller: Caller,
+    role: Role,
+    expected_version: int | None,
+    *,
+    include_deleted: bool = False,
+) -> Worklog:
+    """The worklog a change applies to: visible, the caller may change it, and If-Match (if sent) holds."""
+    existing = _visible(workspace_id, worklog_id, include_deleted=include_deleted)
+    lifecycle.require_can_modify(caller, role, existing)
+    _expect_version(existing.version, expected_version, "worklog", worklogId=existing.id)
+    return existing
 
 
 def create_worklog(workspace_id: str, caller: Caller, role: Role, request: WorklogCreate, now: datetime) -> Written:
@@ -154,9 +171,7 @@ def edit_worklog(
     now: datetime,
 ) -> Written:
     def attempt(settings: WorkspaceSettings) -> Written:
-        existing = _visible(workspace_id, worklog_id)
-        lifecycle.require_can_modify(caller, role, existing)
-        _check_version(existing, expected_version)
+        existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
         updated, changed = lifecycle.apply_patch(existing, patch, caller=caller, role=role, settings=settings, now=now)
         if not changed:
             return Written([existing])
@@ -184,9 +199,7 @@ def delete_worklog(
     workspace_id: str, worklog_id: str, caller: Caller, role: Role, expected_version: int | None, now: datetime
 ) -> Written:
     def attempt(settings: WorkspaceSettings) -> Written:
-        existing = _visible(workspace_id, worklog_id)
-        lifecycle.require_can_modify(caller, role, existing)
-        _check_version(existing, expected_version)
+        existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         deleted = lifecycle.soft_delete(existing, caller=caller, now=now)
         worklog_store.commit(
@@ -201,9 +214,7 @@ def restore_worklog(
     workspace_id: str, worklog_id: str, caller: Caller, role: Role, expected_version: int | None, now: datetime
 ) -> Written:
     def attempt(settings: WorkspaceSettings) -> Written:
-        existing = _visible(workspace_id, worklog_id, include_deleted=True)
-        lifecycle.require_can_modify(caller, role, existing)
-        _check_version(existing, expected_version)
+        existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version, include_deleted=True)
         restored = lifecycle.restore(existing, caller=caller, now=now)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(restored))
         warnings = _overlap_warnings(settings, [restored], {restored.id})
@@ -227,9 +238,7 @@ def split_worklog(
     new_id = str(uuid.uuid4())
 
     def attempt(settings: WorkspaceSettings) -> Written:
-        existing = _visible(workspace_id, worklog_id)
-        lifecycle.require_can_modify(caller, role, existing)
-        _check_version(existing, expected_version)
+        existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
         first, second = lifecycle.split(
             existing,
             at,
@@ -308,12 +317,7 @@ def put_settings(
     workspace_id: str, caller: Caller, request: SettingsInput, expected_version: int | None, now: datetime
 ) -> WorkspaceSettings:
     current = settings_store.load(workspace_id)
-    if expected_version is not None and expected_version != current.version:
-        raise PreconditionFailed(
-            f"The settings are at version {current.version}, not {expected_version}.",
-            code="VERSION_MISMATCH",
-            details=[{"currentVersion": current.version}],
-        )
+    _expect_version(current.version, expected_version, "settings")
     updated = WorkspaceSettings(
         **request.model_dump(),
         workspaceId=workspace_id,
@@ -337,9 +341,7 @@ def add_link(
     link_id = str(uuid.uuid4())
 
     def attempt(settings: WorkspaceSettings) -> Written:
-        existing = _visible(workspace_id, worklog_id)
-        lifecycle.require_can_modify(caller, role, existing)
-        _check_version(existing, expected_version)
+        existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
         linked = lifecycle.add_link(existing, request, link_id=link_id, caller=caller, now=now)
         worklog_store.commit(
             [WorklogChange(linked, existing.version, "link", ["links"], [link_id], previous=existing)], settings
@@ -359,9 +361,7 @@ def delete_link(
     now: datetime,
 ) -> Written:
     def attempt(settings: WorkspaceSettings) -> Written:
-        existing = _visible(workspace_id, worklog_id)
-        lifecycle.require_can_modify(caller, role, existing)
-        _check_version(existing, expected_version)
+        existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
         unlinked = lifecycle.remove_link(existing, link_id, caller=caller, now=now)
         worklog_store.commit(
             [WorklogChange(unlinked, existing.version, "unlink", ["links"], [link_id], previous=existing)], settings
@@ -407,12 +407,7 @@ def put_type(
     if current is not None and not type_rules.visible_to(current, caller):
         raise NotFound("Worklog type not found.")
     version = current.version if current else 0
-    if expected_version is not None and expected_version != version:
-        raise PreconditionFailed(
-            f"The worklog type is at version {version}, not {expected_version}.",
-            code="VERSION_MISMATCH",
-            details=[{"currentVersion": version}],
-        )
+    _expect_version(version, expected_version, "worklog type")
     me = caller_ref(caller)
     stamp = audit_stamp(now)
     audit = AuditInfo(
@@ -430,12 +425,7 @@ def delete_type(workspace_id: str, code: str, caller: Caller, expected_version: 
     current = types_store.load_all(workspace_id).get(code)
     if current is None or not type_rules.visible_to(current, caller):
         raise NotFound("Worklog type not found.")
-    if expected_version is not None and expected_version != current.version:
-        raise PreconditionFailed(
-            f"The worklog type is at version {current.version}, not {expected_version}.",
-            code="VERSION_MISMATCH",
-            details=[{"currentVersion": current.version}],
-        )
+    _expect_version(current.version, expected_version, "worklog type")
     if types_store.in_use(workspace_id, code):
         raise Conflict(f"Worklogs use type '{code}'; set its validityTo instead of deleting it.", code="TYPE_IN_USE")
     types_store.delete(workspace_id, code, current.version)

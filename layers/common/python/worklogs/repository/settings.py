@@ -7,8 +7,6 @@ the transaction fails, the cache is refreshed and the write is checked again.
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -17,20 +15,14 @@ from worklogs.config import settings as runtime
 from worklogs.domain.settings import WorkspaceSettings, defaults
 from worklogs.errors import PreconditionFailed
 from worklogs.repository import keys
+from worklogs.repository.cache import WorkspaceCache
 from worklogs.repository.dynamodb import client, deserialize, serialize
 
-CACHE_SECONDS = 300
-_MAX_CACHED = 1000
-_cache: dict[str, tuple[float, WorkspaceSettings]] = {}
-_lock = threading.Lock()
+_cache: WorkspaceCache[WorkspaceSettings] = WorkspaceCache()
 
 
 def invalidate(workspace_id: str | None = None) -> None:
-    with _lock:
-        if workspace_id is None:
-            _cache.clear()
-        else:
-            _cache.pop(workspace_id, None)
+    _cache.invalidate(workspace_id)
 
 
 def load(workspace_id: str) -> WorkspaceSettings:
@@ -45,20 +37,13 @@ def load(workspace_id: str) -> WorkspaceSettings:
         known = WorkspaceSettings.model_fields  # attributes a newer or older version wrote are ignored
         plain = {key: value for key, value in deserialize(item).items() if key in known}
         found = WorkspaceSettings.model_validate(plain)
-    with _lock:
-        if len(_cache) >= _MAX_CACHED:
-            _cache.clear()
-        _cache[workspace_id] = (time.monotonic(), found)
-    return found
+    return _cache.put(workspace_id, found)
 
 
 def get(workspace_id: str) -> WorkspaceSettings:
     """Cached settings (no request when warm); writes still verify the version with `guard`."""
-    with _lock:
-        cached = _cache.get(workspace_id)
-    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
-        return cached[1]
-    return load(workspace_id)
+    cached = _cache.get(workspace_id)
+    return cached if cached is not None else load(workspace_id)
 
 
 def guard(found: WorkspaceSettings) -> dict[str, Any]:

@@ -3,8 +3,6 @@ version in their transaction (`guard`), like the settings."""
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -13,19 +11,14 @@ from worklogs.config import settings as runtime
 from worklogs.errors import PreconditionFailed
 from worklogs.models import WorklogType
 from worklogs.repository import keys
+from worklogs.repository.cache import WorkspaceCache
 from worklogs.repository.dynamodb import client, deserialize, serialize
 
-CACHE_SECONDS = 300
-_cache: dict[str, tuple[float, dict[str, WorklogType]]] = {}
-_lock = threading.Lock()
+_cache: WorkspaceCache[dict[str, WorklogType]] = WorkspaceCache()
 
 
 def invalidate(workspace_id: str | None = None) -> None:
-    with _lock:
-        if workspace_id is None:
-            _cache.clear()
-        else:
-            _cache.pop(workspace_id, None)
+    _cache.invalidate(workspace_id)
 
 
 def _from_item(item: dict[str, Any]) -> WorklogType:
@@ -50,19 +43,12 @@ def load_all(workspace_id: str) -> dict[str, WorklogType]:
         if not response.get("LastEvaluatedKey"):
             break
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    with _lock:
-        if len(_cache) >= 1000:
-            _cache.clear()
-        _cache[workspace_id] = (time.monotonic(), found)
-    return found
+    return _cache.put(workspace_id, found)
 
 
 def get_all(workspace_id: str) -> dict[str, WorklogType]:
-    with _lock:
-        cached = _cache.get(workspace_id)
-    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
-        return cached[1]
-    return load_all(workspace_id)
+    cached = _cache.get(workspace_id)
+    return cached if cached is not None else load_all(workspace_id)
 
 
 def find(workspace_id: str, code: str) -> WorklogType | None:
