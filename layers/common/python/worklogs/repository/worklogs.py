@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -88,9 +89,19 @@ def _history_item(change: WorklogChange) -> dict[str, Any]:
     }
 
 
-def commit(changes: list[WorklogChange], checked_against: WorkspaceSettings) -> None:
+@dataclass(frozen=True)
+class ExtraWrite:
+    """Another item written in the same transaction (e.g. the timer a stop deletes), and the error to raise
+    when its condition fails (given the item as it was, or None)."""
+
+    request: dict[str, Any]
+    on_condition_failed: Callable[[dict[str, Any] | None], Exception]
+
+
+def commit(changes: list[WorklogChange], checked_against: WorkspaceSettings, extra: Sequence[ExtraWrite] = ()) -> None:
     """All changes in one TransactWriteItems: each worklog conditioned on its version, an audit entry per
-    change, and a check that the workspace settings are still the ones the changes were validated with."""
+    change, a check that the workspace settings are still the ones the changes were validated with, and
+    any `extra` writes that must happen together with them."""
     table = settings().worklogs_table
     items: list[dict[str, Any]] = []
     for change in changes:
@@ -105,20 +116,28 @@ def commit(changes: list[WorklogChange], checked_against: WorkspaceSettings) -> 
     for change in changes:
         items.append({"Put": {"TableName": table, "Item": serialize(_history_item(change))}})
     items.append(settings_store.guard(checked_against))
+    items += [write.request for write in extra]
     try:
         client().transact_write_items(TransactItems=items)
     except ClientError as error:
         if error.response["Error"]["Code"] != "TransactionCanceledException":
             raise
-        _raise_cancellation(error, changes, checked_against)
+        _raise_cancellation(error, changes, checked_against, extra)
 
 
-def _raise_cancellation(error: ClientError, changes: list[WorklogChange], checked: WorkspaceSettings) -> None:
+def _raise_cancellation(
+    error: ClientError, changes: list[WorklogChange], checked: WorkspaceSettings, extra: Sequence[ExtraWrite]
+) -> None:
     reasons = error.response.get("CancellationReasons") or []
     codes = [reason.get("Code", "None") for reason in reasons]
-    if len(codes) == 2 * len(changes) + 1 and codes[-1] == "ConditionalCheckFailed":
+    guard = 2 * len(changes)
+    if len(codes) > guard and codes[guard] == "ConditionalCheckFailed":
         settings_store.invalidate(checked.workspaceId)
         raise SettingsChanged from error
+    for offset, write in enumerate(extra, start=guard + 1):
+        if offset < len(codes) and codes[offset] in {"ConditionalCheckFailed", "TransactionConflict"}:
+            old = reasons[offset].get("Item")
+            raise write.on_condition_failed(deserialize(old) if old else None) from error
     for index, change in enumerate(changes):
         code = codes[index] if index < len(codes) else "None"
         if code not in {"ConditionalCheckFailed", "TransactionConflict"}:
