@@ -99,6 +99,8 @@ def resolve_period(
 def apportion_to_days(start: datetime, end: datetime, tz: ZoneInfo) -> dict[date, int]:
     """The seconds of [start, end) inside each local day it touches, in day order; they sum to the whole."""
     parts: dict[date, int] = {}
+    # In UTC: Python subtracts two datetimes of the same zone by wall clock, which is wrong across DST.
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         return parts
     day = local_date(start, tz)
