@@ -17,7 +17,7 @@ from worklogs.api import (
     model_response,
     parse_if_match,
 )
-from worklogs.domain.timer import timer_path, view
+from worklogs.domain.timer import TimerState, timer_path, view
 from worklogs.models import Timer, TimerStart, TimerStarted, TimerStop, TimerStopResult
 
 logger = Logger()
@@ -31,7 +31,7 @@ IfMatch = Annotated[
 ]
 
 
-def _timer_response(timer, now: datetime, status: int = 200):
+def _timer_response(timer: TimerState, now: datetime, status: int = 200):
     return json_response(status, view(timer, now), etag_version=timer.version)
 
 

@@ -427,9 +427,11 @@ def test_stop_applies_the_overlap_policy_with_one_query(api, dynamodb, ddb_calls
     assert response.status == status, response.body
     assert ddb_calls.operations[:2] == ["GetItem", "Query"]
     if status == 409:
+        assert ddb_calls.operations == ["GetItem", "Query"]
         assert response.json["error"]["code"] == "OVERLAP" and logged["id"] in response.json["error"]["message"]
         assert state_of(api) == "paused"
     else:
+        assert ddb_calls.operations == ["GetItem", "Query", "TransactWriteItems"]  # one Query for both runs
         assert response.json["warnings"][0]["worklogIds"] == [logged["id"]]
 
 
@@ -439,8 +441,11 @@ def test_stop_applies_the_overlap_policy_with_one_query(api, dynamodb, ddb_calls
 def test_a_retried_stop_returns_the_same_worklogs_and_writes_nothing(api, dynamodb, ddb_calls):
     timer = started(api)
     backdate(dynamodb, [(ago(120), ago(90)), (ago(60), None)])
+    api.get(f"{WS}/settings", caller=BOB)  # a warm container has the settings cached
+    ddb_calls.reset()
     first = stop(api, body={"timerId": timer["id"]})
     assert first.status == 200 and "idempotent-replayed" not in first.headers
+    assert ddb_calls.operations == ["BatchGetItem", "TransactWriteItems"]  # timer + receipt, one transaction
     ddb_calls.reset()
     again = stop(api, body={"timerId": timer["id"]})
     assert again.status == 200 and again.headers["idempotent-replayed"] == "true"

@@ -15,7 +15,7 @@ from worklogs.domain import timer as timer_rules
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.durations import format_utc, to_utc
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
-from worklogs.domain.totals import tally_period
+from worklogs.domain.totals import Tally, tally_period
 from worklogs.domain.worklogs import caller_ref, is_worklog_id, new_worklog, validate_data
 from worklogs.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from worklogs.models import (
@@ -411,7 +411,9 @@ def start_timer(
     return _with_current_settings(workspace_id, attempt)
 
 
-def pause_timer(workspace_id: str, caller: Caller, expected_version: int | None, now: datetime):
+def pause_timer(
+    workspace_id: str, caller: Caller, expected_version: int | None, now: datetime
+) -> timer_rules.TimerState:
     timer_rules.require_timer_access(caller, workspace_id)
     try:
         return timer_store.pause(workspace_id, caller.sub, to_utc(now), expected_version)
@@ -420,7 +422,9 @@ def pause_timer(workspace_id: str, caller: Caller, expected_version: int | None,
         raise Conflict("The timer changed meanwhile; retry.", code="TIMER_CHANGING") from None
 
 
-def resume_timer(workspace_id: str, caller: Caller, expected_version: int | None, now: datetime):
+def resume_timer(
+    workspace_id: str, caller: Caller, expected_version: int | None, now: datetime
+) -> timer_rules.TimerState:
     timer_rules.require_timer_access(caller, workspace_id)
     try:
         return timer_store.resume(workspace_id, caller.sub, to_utc(now), expected_version)
@@ -429,7 +433,7 @@ def resume_timer(workspace_id: str, caller: Caller, expected_version: int | None
         raise Conflict("The timer changed meanwhile; retry.", code="TIMER_CHANGING") from None
 
 
-def discard_timer(workspace_id: str, caller: Caller, expected_version: int | None):
+def discard_timer(workspace_id: str, caller: Caller, expected_version: int | None) -> timer_rules.TimerState:
     timer_rules.require_timer_access(caller, workspace_id)
     try:
         return timer_store.discard(workspace_id, caller.sub, expected_version)
@@ -566,7 +570,7 @@ def _position(worklog: Worklog) -> str:
     return f"{format_utc(worklog.startDate)}#{worklog.id}"
 
 
-def _figures(tally) -> dict[str, int]:
+def _figures(tally: Tally) -> dict[str, int]:
     return {
         "minutes": tally.minutes,
         "billableMinutes": tally.billable_minutes,

@@ -259,8 +259,12 @@ def plan_stop(
     worklogs: list[Worklog] = []
     skipped: list[SkippedSegment] = []
     warnings: list[Warning] = []
-    for start, run_end in _closed_runs(timer, end_at, now_utc):
+    previous_end: datetime | None = None
+    for run_start, run_end in _closed_runs(timer, end_at, now_utc):
+        # Runs are stamped by different containers' clocks: never let one start before the last one ended.
+        start = max(run_start, previous_end) if previous_end is not None else run_start
         end = max(start, run_end)
+        previous_end = end
         seconds = _seconds(start, end)
         if seconds < shortest:
             skipped.append(
