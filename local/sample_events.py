@@ -16,6 +16,7 @@ HOST = "abc123.execute-api.eu-central-1.amazonaws.com"
 SAMPLE_ID = "6f1c2a9e-4b7d-4e8a-9c3f-2d5e8a1b7c40"
 OTHER_ID = "0b7f4c1d-2e3a-4f5b-8c6d-7e8f9a0b1c2d"
 LINK_ID = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"
+TIMER_ID = "5e0d9b3a-71c4-4f28-a6e1-9b2c3d4e5f60"
 CLAIMS = {
     "sub": "alice",
     "name": "Alice Doe",
@@ -233,6 +234,41 @@ SAMPLES: dict[str, tuple[str, str, str, Any, dict[str, str], str]] = {
         },
         {},
         "",
+    ),
+    "start_timer": (
+        "POST",
+        f"{WS}/timer/start",
+        "/v1/workspaces/{workspaceId}/timer/start",
+        {
+            "ownerType": "Ticket",
+            "ownerId": "T-1042",
+            "projectId": "P-7",
+            "worklogTypeCode": "Investigation",
+            "description": "<p>Reproducing the login issue.</p>",
+            "data": {"billable": True},
+        },
+        {},
+        "",
+    ),
+    "get_timer": ("GET", f"{WS}/timer", "/v1/workspaces/{workspaceId}/timer", None, {}, ""),
+    "pause_timer": ("POST", f"{WS}/timer/pause", "/v1/workspaces/{workspaceId}/timer/pause", None, {}, ""),
+    "resume_timer": ("POST", f"{WS}/timer/resume", "/v1/workspaces/{workspaceId}/timer/resume", None, {}, ""),
+    "stop_timer": (
+        "POST",
+        f"{WS}/timer/stop",
+        "/v1/workspaces/{workspaceId}/timer/stop",
+        {"timerId": TIMER_ID, "description": "<p>Reproduced and fixed the login issue.</p>"},
+        {},
+        "",
+    ),
+    "discard_timer": ("DELETE", f"{WS}/timer", "/v1/workspaces/{workspaceId}/timer", None, {}, ""),
+    "get_console": (
+        "GET",
+        f"{WS}/console",
+        "/v1/workspaces/{workspaceId}/console",
+        None,
+        {},
+        "period=week&date=2026-11-11",
     ),
     "get_openapi_schema": ("GET", "/v1/openapi.json", "/v1/openapi.json", None, {}, ""),
 }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from local.events import LambdaContext
 from local.functions import handler
-from local.sample_events import OTHER_ID, SAMPLE_ID
+from local.sample_events import OTHER_ID, SAMPLE_ID, TIMER_ID
 from local.template import routes
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -24,6 +24,12 @@ def invoke(event: dict) -> tuple[int, dict]:
     route = next(route for route in routes() if route.route_key == event["routeKey"])
     result = handler(route.function)(event, LambdaContext(route.function))
     return result["statusCode"], json.loads(result["body"])
+
+
+def invoke_with_headers(event: dict) -> tuple[int, dict, dict]:
+    route = next(route for route in routes() if route.route_key == event["routeKey"])
+    result = handler(route.function)(event, LambdaContext(route.function))
+    return result["statusCode"], json.loads(result["body"]), result.get("headers") or {}
 
 
 def test_every_route_has_a_sample_event():
@@ -66,6 +72,30 @@ def test_a_worklog_life_told_by_the_sample_events(dynamodb):
     assert (status, saved["timezone"], saved["version"]) == (200, "Europe/Berlin", 1)
     status, current = invoke(load("get_settings"))
     assert (status, current["overlapPolicy"]) == (200, "warn")
+
+
+def test_a_timer_life_told_by_the_sample_events(dynamodb):
+    status, timer = invoke(load("start_timer"))
+    assert status == 201 and timer["state"] == "running" and timer["ownerId"] == "T-1042"
+    status, again = invoke(load("start_timer"))
+    assert status == 409 and again["error"]["code"] == "TIMER_RUNNING"
+    assert invoke(load("pause_timer"))[1]["state"] == "paused"
+    assert invoke(load("resume_timer"))[1]["state"] == "running"
+    status, current = invoke(load("get_timer"))
+    assert status == 200 and len(current["segments"]) == 2
+    status, console = invoke(load("get_console"))
+    assert status == 200 and console["timer"]["id"] == timer["id"] and console["period"]["from"] == "2026-11-09"
+
+    status, stopped, headers = invoke_with_headers(load("stop_timer", **{TIMER_ID: timer["id"]}))
+    assert status == 200 and stopped["timerId"] == timer["id"] and "Idempotent-Replayed" not in headers
+    status, replayed, headers = invoke_with_headers(load("stop_timer", **{TIMER_ID: timer["id"]}))
+    assert (status, replayed, headers.get("Idempotent-Replayed")) == (200, stopped, "true")
+    assert invoke(load("get_timer"))[0] == 404
+
+    invoke(load("start_timer"))
+    status, discarded = invoke(load("discard_timer"))
+    assert status == 200 and discarded["state"] == "running"
+    assert invoke(load("discard_timer"))[0] == 404
 
 
 def test_public_events(dynamodb):

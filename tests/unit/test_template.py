@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from local.template import functions, load_template, routes, table_definitions
 from worklogs.openapi import SCHEMA_FILE
 
@@ -49,6 +51,12 @@ def test_main_table_keys_and_indexes():
     assert properties["TimeToLiveSpecification"]["AttributeName"] == "expiresAt"
 
 
-def test_read_function_cannot_write():
-    policies = load_template()["Resources"]["SearchWorklogsFunction"]["Properties"]["Policies"]
+@pytest.mark.parametrize("function", ["SearchWorklogsFunction", "ReportWorklogsFunction"])
+def test_read_function_cannot_write(function):
+    policies = load_template()["Resources"][function]["Properties"]["Policies"]
     assert all("Crud" not in next(iter(policy)) and "Write" not in next(iter(policy)) for policy in policies)
+
+
+def test_the_timer_needs_no_secret():
+    policies = load_template()["Resources"]["TimerFunction"]["Properties"]["Policies"]
+    assert [next(iter(policy)) for policy in policies] == ["DynamoDBCrudPolicy"]

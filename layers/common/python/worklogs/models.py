@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date as CalendarDate
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -20,6 +22,16 @@ TypeCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Rounding(ApiModel):
+    """How rounded totals are shown; raw minutes are never changed."""
+
+    mode: Literal["none", "up", "down", "nearest"] = "none"
+    unitMinutes: int = Field(default=15, ge=1, le=60)
+    scope: Literal["entry", "day"] = Field(
+        default="entry", description="`entry` rounds each worklog before summing; `day` rounds the day's sum."
+    )
 
 
 class UserRef(ApiModel):
@@ -165,7 +177,7 @@ class MergeResult(ApiModel):
 
 class HistoryEntry(ApiModel):
     version: int
-    action: str = Field(description="create, edit, delete, restore, split, merge, merged-into")
+    action: str = Field(description="create, edit, delete, restore, split, merge, merged-into, timer-stop")
     at: datetime
     by: UserRef
     fields: list[str] = Field(default_factory=list, description="Fields that changed.")
@@ -191,6 +203,136 @@ class WorklogPage(ApiModel):
 
 class LinkPage(ApiModel):
     items: list[Link]
+
+
+class TimerStart(ApiModel):
+    """Start the caller's timer on a record: the fields the timer's worklogs will carry."""
+
+    ownerType: ShortId = Field(description="Type of the record the time is spent on, e.g. Ticket, Order.")
+    ownerId: ExternalId = Field(description="Id of that record in its own system.")
+    projectId: ShortId | None = Field(default=None, description="Project the work belongs to.")
+    worklogTypeCode: TypeCode | None = Field(default=None, description="Activity type code.")
+    description: str | None = Field(
+        default=None, max_length=20_000, description="HTML subset; unsafe markup is removed."
+    )
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="Free key/value data, e.g. billable, rate, category, location."
+    )
+
+
+class TimerStop(ApiModel):
+    """Stop the timer and log its runs. Everything is optional; fields sent replace the timer's."""
+
+    timerId: UUID | None = Field(
+        default=None,
+        description="The timer you mean to stop. A retried stop naming an already stopped timer returns the "
+        "worklogs that stop wrote (for 24 hours) instead of 404.",
+    )
+    endAt: AwareDatetime | None = Field(
+        default=None,
+        description="When the work really ended (you forgot to stop it): within the last run, not in the future.",
+    )
+    description: str | None = Field(default=None, max_length=20_000)
+    worklogTypeCode: TypeCode | None = None
+    data: dict[str, Any] | None = Field(default=None, description="Replaces the timer's whole map.")
+
+
+class TimerSegment(ApiModel):
+    """One run of the timer, between a start or resume and a pause or stop."""
+
+    start: datetime
+    end: datetime | None = Field(default=None, description="Absent while this run is going.")
+    seconds: int = Field(description="Length so far.")
+
+
+class Timer(ApiModel):
+    """The caller's live timer in a workspace. Only its owner can see or touch it."""
+
+    id: str
+    workspaceId: str
+    userId: str
+    state: Literal["running", "paused"]
+    ownerType: str
+    ownerId: str
+    projectId: str | None = None
+    worklogTypeCode: str | None = None
+    description: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+    startedAt: datetime
+    updatedAt: datetime
+    segments: list[TimerSegment] = Field(description="The runs; pauses lie between them and are not logged.")
+    elapsedSeconds: int = Field(description="Worked time so far: the runs, without the pauses.")
+    version: int = Field(description="Grows by one on every change; also sent as the ETag.")
+    self_: str = Field(alias="self", description="Path of this resource.")
+
+
+class SkippedSegment(ApiModel):
+    start: datetime
+    end: datetime
+    seconds: int
+    reason: str
+
+
+class TimerStopResult(ApiModel):
+    """What a stop wrote: one worklog per run that was long enough."""
+
+    timerId: str
+    stoppedAt: datetime
+    worklogs: list[Worklog]
+    skippedSegments: list[SkippedSegment] = Field(
+        default_factory=list, description="Runs shorter than the workspace's minTimerSeconds: not logged."
+    )
+    warnings: list[Warning] = Field(default_factory=list)
+
+
+class TimerStarted(Timer):
+    stopped: TimerStopResult | None = Field(
+        default=None, description="With replace=true: what stopping the previous timer wrote."
+    )
+
+
+class Totals(ApiModel):
+    minutes: int = Field(description="Raw minutes: the sum of the entries' whole minutes inside.")
+    billableMinutes: int = Field(description="Raw minutes of entries whose data.billable is true.")
+    roundedMinutes: int = Field(description="Minutes under the workspace rounding rule (a view only).")
+    entryCount: int = Field(description="Worklogs with time inside.")
+
+
+class DayTotals(Totals):
+    date: CalendarDate
+
+
+class WeekTotals(Totals):
+    weekStart: CalendarDate = Field(description="First day of the week (the workspace's weekStart).")
+    from_: CalendarDate = Field(alias="from", description="First day of the week inside the period.")
+    to: CalendarDate = Field(description="Last day of the week inside the period.")
+
+
+class ConsolePeriod(ApiModel):
+    period: Literal["today", "week", "month", "custom"]
+    from_: CalendarDate = Field(alias="from", description="First day (inclusive).")
+    to: CalendarDate = Field(description="Last day (inclusive).")
+    timezone: str
+    weekStart: Literal["monday", "sunday"]
+    start: datetime = Field(description="The period's first instant (UTC).")
+    end: datetime = Field(description="The instant after it (UTC).")
+
+
+class Console(ApiModel):
+    """A worker's worklogs of a period with daily and weekly totals, and the caller's running timer."""
+
+    workerId: str
+    period: ConsolePeriod
+    rounding: Rounding
+    totals: Totals = Field(description="The whole period, whatever page of items this is.")
+    days: list[DayTotals] = Field(description="Every day of the period, in order.")
+    weeks: list[WeekTotals]
+    items: list[Worklog] = Field(description="Worklogs with time in the period, by start time.")
+    nextCursor: str | None = Field(
+        default=None, description="Pass as `cursor` to get the next page of items; absent on the last page."
+    )
+    limit: int
+    timer: Timer | None = Field(default=None, description="The caller's timer, on the caller's own console.")
 
 
 class ErrorDetail(BaseModel):

@@ -6,20 +6,31 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 from worklogs.auth import Caller, Role
-from worklogs.domain import lifecycle
+from worklogs.domain import lifecycle, periods
+from worklogs.domain import timer as timer_rules
 from worklogs.domain import types as type_rules
-from worklogs.domain.durations import audit_stamp
+from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
+from worklogs.domain.durations import audit_stamp, format_utc, to_utc
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
+from worklogs.domain.totals import Tally, tally_period
 from worklogs.domain.worklogs import caller_ref, is_worklog_id, new_worklog, validate_data
-from worklogs.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from worklogs.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from worklogs.models import (
     AuditInfo,
+    Console,
+    ConsolePeriod,
+    DayTotals,
     LinkCreate,
+    TimerStart,
+    TimerStop,
+    TimerStopResult,
+    Totals,
     Warning,
+    WeekTotals,
     Worklog,
     WorklogCreate,
     WorklogPatch,
@@ -27,8 +38,11 @@ from worklogs.models import (
     WorklogTypeInput,
 )
 from worklogs.repository import settings as settings_store
+from worklogs.repository import timers as timer_store
 from worklogs.repository import types as types_store
 from worklogs.repository import worklogs as worklog_store
+from worklogs.repository.secrets import cursor_signing_key
+from worklogs.repository.timers import TimerChanged, TimerConditionFailed, TimerExists
 from worklogs.repository.worklogs import SettingsChanged, WorklogChange
 
 T = TypeVar("T")
@@ -429,3 +443,328 @@ def delete_type(workspace_id: str, code: str, caller: Caller, expected_version: 
     if types_store.in_use(workspace_id, code):
         raise Conflict(f"Worklogs use type '{code}'; set its validityTo instead of deleting it.", code="TYPE_IN_USE")
     types_store.delete(workspace_id, code, current.version)
+
+
+# --- timer -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TimerStopped:
+    result: TimerStopResult
+    replayed: bool = False
+
+
+@dataclass
+class TimerStartedOutcome:
+    timer: timer_rules.TimerState
+    stopped: TimerStopResult | None = None
+
+
+def get_timer(workspace_id: str, caller: Caller) -> timer_rules.TimerState:
+    timer_rules.require_timer_access(caller, workspace_id)
+    found = timer_store.get(workspace_id, caller.sub)
+    if found is None:
+        raise timer_rules.not_found()
+    return found
+
+
+def _timer_overlap_warnings(settings: WorkspaceSettings, worklogs: list[Worklog]) -> list[Warning]:
+    """One Query on the worker timeline over all the runs' span, then each run is matched in memory."""
+    if settings.overlapPolicy == "allow" or not worklogs:
+        return []
+    candidates = worklog_store.find_overlapping(
+        settings.workspaceId,
+        worklogs[0].workerId,
+        min(w.startDate for w in worklogs),
+        max(w.endDate for w in worklogs),
+        exclude_ids={w.id for w in worklogs},
+    )
+    overlapping = [
+        other
+        for other in candidates
+        if any(other.startDate < w.endDate and other.endDate > w.startDate for w in worklogs)
+    ]
+    return lifecycle.overlap_outcome(settings, overlapping)
+
+
+def _stop_changes(plan: timer_rules.StopPlan) -> list[WorklogChange]:
+    ids = [worklog.id for worklog in plan.worklogs]
+    return [
+        WorklogChange(worklog, None, "timer-stop", [], [other for other in ids if other != worklog.id])
+        for worklog in plan.worklogs
+    ]
+
+
+def _checked_stop(
+    timer: timer_rules.TimerState,
+    caller: Caller,
+    role: Role,
+    settings: WorkspaceSettings,
+    request: TimerStop,
+    now: datetime,
+) -> tuple[timer_rules.StopPlan, list[Warning]]:
+    plan = timer_rules.plan_stop(
+        timer,
+        caller=caller,
+        role=role,
+        settings=settings,
+        request=request,
+        now=now,
+        new_id=lambda: str(uuid.uuid4()),
+    )
+    lifecycle.check_period_lock(settings, caller, *(lifecycle.window_of(w) for w in plan.worklogs))
+    return plan, [*plan.warnings, *_timer_overlap_warnings(settings, plan.worklogs)]
+
+
+def _stop_type_checks(
+    plan: timer_rules.StopPlan, caller: Caller, settings: WorkspaceSettings, now: datetime
+) -> list[dict]:
+    """The runs' worklogs are checked against their worklog type like any new worklog."""
+    checks: list[dict] = []
+    for worklog in plan.worklogs[:1]:  # every run has the same type and data
+        checks = _type_checks(settings, caller, worklog.worklogTypeCode, worklog.data, now=now, check_validity=True)
+    return checks
+
+
+def _stop_result(plan: timer_rules.StopPlan, warnings: list[Warning]) -> TimerStopResult:
+    return TimerStopResult(
+        timerId=plan.timer.id,
+        stoppedAt=plan.stopped_at,
+        worklogs=plan.worklogs,
+        skippedSegments=plan.skipped,
+        warnings=warnings,
+    )
+
+
+def _replay(workspace_id: str, receipt: timer_rules.StopReceipt) -> TimerStopped:
+    """What the first stop wrote, as the worklogs are now (one BatchGetItem; none when it logged nothing)."""
+    found = worklog_store.get_many(workspace_id, receipt.worklogIds) if receipt.worklogIds else {}
+    result = TimerStopResult(
+        timerId=receipt.timerId,
+        stoppedAt=receipt.stoppedAt,
+        worklogs=[found[worklog_id] for worklog_id in receipt.worklogIds if worklog_id in found],
+        skippedSegments=receipt.skippedSegments,
+        warnings=receipt.warnings,
+    )
+    return TimerStopped(result, replayed=True)
+
+
+def start_timer(
+    workspace_id: str, caller: Caller, request: TimerStart, *, replace: bool, now: datetime
+) -> TimerStartedOutcome:
+    """One conditional PutItem; with `replace`, the running timer is stopped (its worklogs written) and the
+    new one put in its place in one transaction."""
+    role = caller.require_collection_access(workspace_id, Role.MEMBER)
+    fresh = timer_rules.new_timer(
+        workspace_id=workspace_id, caller=caller, request=request, timer_id=str(uuid.uuid4()), now=now
+    )
+    # An unknown, invalid or privileged type, or data its form refuses, is refused now rather than at stop.
+    _type_checks(
+        settings_store.get(workspace_id), caller, fresh.worklogTypeCode, fresh.data, now=now, check_validity=True
+    )
+    if not replace:
+        for _ in range(_ATTEMPTS):
+            try:
+                timer_store.create(fresh)
+                return TimerStartedOutcome(fresh)
+            except TimerExists as exists:
+                raise timer_rules.already_running(exists.current, now) from None
+            except TimerChanged:
+                continue  # the other timer was stopped between the check and the answer: try again
+        raise Conflict("The timer is changing; retry.", code="TIMER_CHANGING")
+
+    def attempt(settings: WorkspaceSettings) -> TimerStartedOutcome:
+        for _ in range(_ATTEMPTS):
+            running = timer_store.get(workspace_id, caller.sub)
+            if running is None:
+                try:
+                    timer_store.create(fresh)
+                    return TimerStartedOutcome(fresh)
+                except (TimerExists, TimerChanged):
+                    continue
+            plan, warnings = _checked_stop(running, caller, role, settings, TimerStop(), now)
+            try:
+                worklog_store.commit(
+                    _stop_changes(plan),
+                    settings,
+                    _stop_type_checks(plan, caller, settings, now),
+                    extra=timer_store.stop_writes(running, plan.receipt(), replacement=fresh),
+                )
+            except TimerChanged:
+                continue
+            return TimerStartedOutcome(fresh, _stop_result(plan, warnings))
+        raise Conflict("The timer is changing; retry.", code="TIMER_CHANGING")
+
+    return _with_current_settings(workspace_id, attempt)
+
+
+def pause_timer(
+    workspace_id: str, caller: Caller, expected_version: int | None, now: datetime
+) -> timer_rules.TimerState:
+    timer_rules.require_timer_access(caller, workspace_id)
+    try:
+        return timer_store.pause(workspace_id, caller.sub, to_utc(now), expected_version)
+    except TimerConditionFailed as failed:
+        timer_rules.require_pausable(failed.current, expected_version)
+        raise Conflict("The timer changed meanwhile; retry.", code="TIMER_CHANGING") from None
+
+
+def resume_timer(
+    workspace_id: str, caller: Caller, expected_version: int | None, now: datetime
+) -> timer_rules.TimerState:
+    timer_rules.require_timer_access(caller, workspace_id)
+    try:
+        return timer_store.resume(workspace_id, caller.sub, to_utc(now), expected_version)
+    except TimerConditionFailed as failed:
+        timer_rules.require_resumable(failed.current, expected_version)
+        raise Conflict("The timer changed meanwhile; retry.", code="TIMER_CHANGING") from None
+
+
+def discard_timer(workspace_id: str, caller: Caller, expected_version: int | None) -> timer_rules.TimerState:
+    timer_rules.require_timer_access(caller, workspace_id)
+    try:
+        return timer_store.discard(workspace_id, caller.sub, expected_version)
+    except TimerConditionFailed as failed:
+        if failed.current is None:
+            raise timer_rules.not_found() from None
+        timer_rules.check_version(failed.current, expected_version)
+        raise Conflict("The timer changed meanwhile; retry.", code="TIMER_CHANGING") from None
+
+
+def stop_timer(
+    workspace_id: str, caller: Caller, request: TimerStop, expected_version: int | None, now: datetime
+) -> TimerStopped:
+    """Write one worklog per run and delete the timer in one transaction, with a receipt under the timer's
+    id. A stop that names an already stopped timer (or loses a race to another stop) returns the receipt's
+    worklogs and writes nothing."""
+    role = timer_rules.require_timer_access(caller, workspace_id)
+
+    def attempt(settings: WorkspaceSettings) -> TimerStopped:
+        named = str(request.timerId) if request.timerId is not None else None
+        for _ in range(_ATTEMPTS):
+            if named is None:
+                timer, receipt = timer_store.get(workspace_id, caller.sub), None
+            else:
+                timer, receipt = timer_store.get_with_receipt(workspace_id, caller.sub, named)
+            if timer is None or (named is not None and timer.id != named):
+                if receipt is not None:
+                    return _replay(workspace_id, receipt)
+                if timer is None:
+                    raise timer_rules.not_found()
+                raise Conflict(
+                    f"Timer {named} is not running; your running timer is {timer.id}.",
+                    code="TIMER_MISMATCH",
+                    details=[{"timerId": timer.id}],
+                )
+            timer_rules.check_version(timer, expected_version)
+            plan, warnings = _checked_stop(timer, caller, role, settings, request, now)
+            try:
+                worklog_store.commit(
+                    _stop_changes(plan),
+                    settings,
+                    _stop_type_checks(plan, caller, settings, now),
+                    extra=timer_store.stop_writes(timer, plan.receipt()),
+                )
+            except TimerChanged:
+                named = timer.id  # paused, resumed or stopped meanwhile: look again, receipt included
+                continue
+            return TimerStopped(_stop_result(plan, warnings))
+        raise Conflict("The timer is changing; retry.", code="TIMER_CHANGING")
+
+    return _with_current_settings(workspace_id, attempt)
+
+
+# --- console ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsoleQuery:
+    period: str = "week"
+    first: date | None = None
+    last: date | None = None
+    anchor: date | None = None
+    worker_id: str | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+def console(workspace_id: str, caller: Caller, query: ConsoleQuery, now: datetime) -> Console:
+    """The worker's worklogs of the period (one Query on the worker timeline per MB), totals per day and
+    week over the whole period, one page of items, and the caller's own timer (one GetItem)."""
+    role = caller.require_collection_access(workspace_id, Role.VIEWER)
+    worker_id = (query.worker_id or "").strip() or "me"
+    worker_id = caller.sub if worker_id == "me" else worker_id
+    if worker_id != caller.sub and role < Role.MANAGER:
+        raise Forbidden("Only managers and admins may see another worker's console.")
+    settings = settings_store.get(workspace_id)
+    tz = settings.tz
+    period = periods.resolve_period(
+        query.period,
+        today=query.anchor or periods.local_date(to_utc(now), tz),
+        tz=tz,
+        week_start=settings.weekStart,
+        first=query.first,
+        last=query.last,
+    )
+    worklogs = worklog_store.find_overlapping(
+        workspace_id,
+        worker_id,
+        period.start,
+        period.end,
+        exclude_ids=set(),
+    )
+    worklogs.sort(key=lambda w: (w.startDate, w.id))
+    totals = tally_period(worklogs, period, settings.rounding, settings.weekStart)
+
+    binding = filter_fingerprint(
+        workspace_id, {"console": worker_id, "start": format_utc(period.start), "end": format_utc(period.end)}
+    )
+    key = cursor_signing_key()
+    after = decode_cursor(query.cursor, binding=binding, key=key).get("after") if query.cursor else None
+    remaining = [w for w in worklogs if after is None or _position(w) > str(after)]
+    page = remaining[: query.limit]
+    next_cursor = (
+        encode_cursor({"after": _position(page[-1])}, binding=binding, key=key)
+        if len(remaining) > query.limit
+        else None
+    )
+    timer = timer_store.get(workspace_id, caller.sub) if worker_id == caller.sub else None
+    days = [DayTotals(date=day, **_figures(tally)) for day, tally in totals.days.items()]
+    weeks = []
+    for week_start, tally in totals.weeks.items():
+        inside = [day for day in totals.days if periods.week_start_of(day, settings.weekStart) == week_start]
+        weeks.append(WeekTotals(weekStart=week_start, **{"from": inside[0]}, to=inside[-1], **_figures(tally)))
+    return Console(
+        workerId=worker_id,
+        period=ConsolePeriod(
+            period=period.kind,
+            **{"from": period.first_day},
+            to=period.last_day,
+            timezone=settings.timezone,
+            weekStart=settings.weekStart,
+            start=period.start,
+            end=period.end,
+        ),
+        rounding=settings.rounding,
+        totals=Totals(**_figures(totals.total)),
+        days=days,
+        weeks=weeks,
+        items=page,
+        nextCursor=next_cursor,
+        limit=query.limit,
+        timer=timer_rules.view(timer, now) if timer is not None else None,
+    )
+
+
+def _position(worklog: Worklog) -> str:
+    """Where a worklog sits in the period's list: its worker-timeline sort key (start, then id)."""
+    return f"{format_utc(worklog.startDate)}#{worklog.id}"
+
+
+def _figures(tally: Tally) -> dict[str, int]:
+    return {
+        "minutes": tally.minutes,
+        "billableMinutes": tally.billable_minutes,
+        "roundedMinutes": tally.rounded_minutes,
+        "entryCount": len(tally.entry_ids),
+    }

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from worklogs.models import ApiModel, UserRef
+from worklogs.models import ApiModel, Rounding, UserRef
 
 LOCK_OVERRIDE_PRIVILEGE = "worklog:lock-override"
 
@@ -18,16 +18,6 @@ LOCK_OVERRIDE_PRIVILEGE = "worklog:lock-override"
 @lru_cache(maxsize=256)
 def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
-
-
-class Rounding(ApiModel):
-    """How rounded totals are shown; raw minutes are never changed."""
-
-    mode: Literal["none", "up", "down", "nearest"] = "none"
-    unitMinutes: int = Field(default=15, ge=1, le=60)
-    scope: Literal["entry", "day"] = Field(
-        default="entry", description="`entry` rounds each worklog before summing; `day` rounds the day's sum."
-    )
 
 
 class SettingsInput(ApiModel):

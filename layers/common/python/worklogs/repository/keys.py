@@ -111,3 +111,22 @@ def history_key(workspace_id: str, worklog_id: str, version: int) -> dict[str, s
 def idempotency_pk(workspace_id: str) -> str:
     """Idempotency records live per workspace, so one tenant's keys can never match another's."""
     return f"WS#{part(workspace_id)}#IDEMPOTENCY"
+
+
+TIMER_SK = "TIMER"
+TIMER_RECEIPT_PREFIX = "TIMER-STOP#"
+
+
+def user_pk(workspace_id: str, user_id: str) -> str:
+    """A user's own items in a workspace (the timer, its stop receipts): nobody else's key reaches them."""
+    return f"WS#{part(workspace_id)}#USER#{part(user_id)}"
+
+
+def timer_key(workspace_id: str, user_id: str) -> dict[str, str]:
+    """The one live timer of a user in a workspace (a conditional put keeps it to one)."""
+    return {"PK": user_pk(workspace_id, user_id), "SK": TIMER_SK}
+
+
+def timer_receipt_key(workspace_id: str, user_id: str, timer_id: str) -> dict[str, str]:
+    """What stopping a timer wrote, kept for a day so a retried stop returns it."""
+    return {"PK": user_pk(workspace_id, user_id), "SK": f"{TIMER_RECEIPT_PREFIX}{part(timer_id)}"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -163,12 +164,25 @@ def _history_item(change: WorklogChange) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ExtraWrite:
+    """Another item written in the same transaction (e.g. the timer a stop deletes), and the error to raise
+    when its condition fails (given the item as it was, or None)."""
+
+    request: dict[str, Any]
+    on_condition_failed: Callable[[dict[str, Any] | None], Exception]
+
+
 def commit(
-    changes: list[WorklogChange], checked_against: WorkspaceSettings, extra_checks: list[dict[str, Any]] = ()
+    changes: list[WorklogChange],
+    checked_against: WorkspaceSettings,
+    extra_checks: Sequence[dict[str, Any]] = (),
+    extra: Sequence[ExtraWrite] = (),
 ) -> None:
     """All changes in one TransactWriteItems: each worklog conditioned on its version, its derived copies
-    rewritten (stale ones deleted), an audit entry per change, and checks that the workspace settings
-    (and any worklog type used) are still the ones the changes were validated with."""
+    rewritten (stale ones deleted), an audit entry per change, any `extra` writes that must happen with
+    them, and checks that the workspace settings (and any worklog type used) are still the ones the changes
+    were validated with."""
     table = settings().worklogs_table
     items: list[dict[str, Any]] = []
     for change in changes:
@@ -191,6 +205,8 @@ def commit(
                     items.append(
                         {"Delete": {"TableName": table, "Key": serialize({"PK": stale["PK"], "SK": stale["SK"]})}}
                     )
+    first_extra = len(items)
+    items += [write.request for write in extra]
     checks = [settings_store.guard(checked_against), *extra_checks]
     if len(items) + len(checks) > MAX_TRANSACTION_ITEMS:
         raise Conflict(
@@ -203,11 +219,17 @@ def commit(
     except ClientError as error:
         if error.response["Error"]["Code"] != "TransactionCanceledException":
             raise
-        _raise_cancellation(error, changes, checked_against, first_check=len(items))
+        _raise_cancellation(error, changes, checked_against, extra, first_extra=first_extra, first_check=len(items))
 
 
 def _raise_cancellation(
-    error: ClientError, changes: list[WorklogChange], checked: WorkspaceSettings, *, first_check: int
+    error: ClientError,
+    changes: list[WorklogChange],
+    checked: WorkspaceSettings,
+    extra: Sequence[ExtraWrite],
+    *,
+    first_extra: int,
+    first_check: int,
 ) -> None:
     reasons = error.response.get("CancellationReasons") or []
     codes = [reason.get("Code", "None") for reason in reasons]
@@ -215,6 +237,10 @@ def _raise_cancellation(
         settings_store.invalidate(checked.workspaceId)
         types_store.invalidate(checked.workspaceId)
         raise SettingsChanged from error
+    for offset, write in enumerate(extra, start=first_extra):
+        if offset < len(codes) and codes[offset] in {"ConditionalCheckFailed", "TransactionConflict"}:
+            old = reasons[offset].get("Item")
+            raise write.on_condition_failed(deserialize(old) if old else None) from error
     for index, change in enumerate(changes):
         code = codes[index] if index < len(codes) else "None"
         if code not in {"ConditionalCheckFailed", "TransactionConflict"}:
