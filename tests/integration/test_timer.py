@@ -531,3 +531,17 @@ def test_another_workspaces_timer_is_invisible(api):
     response = api.get(TIMER, caller=outsider)
     assert response.status == 404 and response.json["error"]["code"] == "TIMER_NOT_FOUND"
     assert api.get(TIMER, caller=both).status == 200
+
+
+def test_timer_worklogs_are_checked_against_their_worklog_type(api, dynamodb):
+    unknown = start(api, body={**START, "worklogTypeCode": "NoSuchType"})
+    assert unknown.status == 422 and state_of(api) == "none"
+    form = {"type": "object", "properties": {"billable": {"type": "boolean"}}, "required": ["ticketRef"]}
+    assert api.put(f"{WS}/worklog-types/Strict", json_body={"name": "Strict", "form": form}, caller=ADMIN).status == 201
+    refused = start(api, body={**START, "worklogTypeCode": "Strict"})
+    assert refused.status == 422 and refused.json["error"]["details"][0]["loc"] == ["body", "data", "ticketRef"]
+    started(api, body={**START, "worklogTypeCode": "Strict", "data": {"ticketRef": "T-1"}})
+    backdate(dynamodb, [(ago(30), None)])
+    wrong = stop(api, body={"data": {"billable": True}})  # overriding data at stop is checked too
+    assert wrong.status == 422 and state_of(api) == "running"
+    assert stop(api).status == 200 and state_of(api) == "none"
