@@ -124,9 +124,7 @@ def test_schema_docs_and_unknown_routes(local_api):
 
 @pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "CONNECT"])
 def test_methods_without_a_route_are_404_as_in_api_gateway(local_api, token, method):
-    response = requests.request(
-        method, f"{local_api}/v1/workspaces/acme/worklogs", headers=auth(token()), timeout=10
-    )
+    response = requests.request(method, f"{local_api}/v1/workspaces/acme/worklogs", headers=auth(token()), timeout=10)
     assert response.status_code == 404
     assert response.json() == {"message": "Not Found"}
 
