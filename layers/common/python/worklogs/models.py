@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
 # Identifiers of records in other systems: free text, but never empty and never unbounded.
 _NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
@@ -16,6 +16,25 @@ ShortId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=_NO_CONTROL_CHARACTERS)
 ]
 TypeCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
+
+
+def refuse_lax_types(*kinds: type, expected: str) -> BeforeValidator:
+    """Refuse JSON types pydantic's lax mode would convert but the documented schema does not allow
+    (a number as a timestamp, "30" or true as a number), so the API accepts exactly what it documents."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, kinds):
+            raise ValueError(f"Expected {expected}.")
+        return value
+
+    return BeforeValidator(check)
+
+
+Timestamp = Annotated[AwareDatetime, refuse_lax_types(int, float, expected="an ISO 8601 timestamp with a UTC offset")]
+JsonInt = Annotated[int, refuse_lax_types(str, bool, expected="an integer")]
+JsonFloat = Annotated[float, refuse_lax_types(str, bool, expected="a number")]
+JsonBool = Annotated[bool, Strict()]
+Minutes = Annotated[int, Field(ge=1, le=60 * 24 * 366), refuse_lax_types(str, bool, expected="an integer")]
 
 
 class ApiModel(BaseModel):
@@ -44,15 +63,15 @@ class WorklogCreate(ApiModel):
     data: dict[str, Any] = Field(
         default_factory=dict, description="Free key/value data, e.g. billable, rate, category, location."
     )
-    startDate: AwareDatetime | None = Field(default=None, description="Start, with a UTC offset.")
-    endDate: AwareDatetime | None = Field(default=None, description="End, with a UTC offset.")
+    startDate: Timestamp | None = Field(default=None, description="Start, with a UTC offset.")
+    endDate: Timestamp | None = Field(default=None, description="End, with a UTC offset.")
     duration: str | None = Field(
         default=None,
         max_length=64,
         description="ISO 8601 duration: PT1H30M, P1D (a working day), P2W (working weeks).",
         examples=["PT1H30M"],
     )
-    durationMinutes: int | None = Field(default=None, ge=1, le=60 * 24 * 366, description="Duration in minutes.")
+    durationMinutes: Minutes | None = Field(default=None, description="Duration in minutes.")
 
 
 class Worklog(ApiModel):
@@ -96,10 +115,10 @@ class WorklogPatch(ApiModel):
     worklogTypeCode: TypeCode | None = None
     description: str | None = Field(default=None, max_length=20_000)
     data: dict[str, Any] | None = Field(default=None, description="Replaces the whole map.")
-    startDate: AwareDatetime | None = None
-    endDate: AwareDatetime | None = None
+    startDate: Timestamp | None = None
+    endDate: Timestamp | None = None
     duration: str | None = Field(default=None, max_length=64)
-    durationMinutes: int | None = Field(default=None, ge=1, le=60 * 24 * 366)
+    durationMinutes: Minutes | None = None
 
 
 class Warning(ApiModel):
@@ -115,7 +134,7 @@ class WorklogResult(Worklog):
 
 
 class SplitRequest(ApiModel):
-    at: AwareDatetime = Field(description="Where to cut; strictly inside the worklog.")
+    at: Timestamp = Field(description="Where to cut; strictly inside the worklog.")
 
 
 class SplitResult(ApiModel):
@@ -126,7 +145,7 @@ class SplitResult(ApiModel):
 
 class MergeRequest(ApiModel):
     ids: list[str] = Field(min_length=2, max_length=25, description="2 to 25 worklog ids.")
-    allowGaps: bool = Field(default=False, description="Merge even when the entries leave gaps between them.")
+    allowGaps: JsonBool = Field(default=False, description="Merge even when the entries leave gaps between them.")
 
 
 class MergeResult(ApiModel):
