@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -72,9 +73,22 @@ def start_runner(workdir: Path) -> tuple[subprocess.Popen[str], str]:
         if not line:
             raise SystemExit(f"local runner exited early ({process.wait()}); see {workdir / 'runner.log'}")
         if line.startswith("{") and json.loads(line).get("message") == "Worklogs API ready":
+            # Keep draining the functions' log lines (stdout) into a file, so a full pipe never stalls the runner.
+            drain = threading.Thread(target=_drain, args=(process.stdout, workdir / "functions.log"), daemon=True)
+            drain.start()
+            _DRAINS.append(drain)
             return process, f"http://127.0.0.1:{port}"
     process.terminate()
     raise SystemExit("local runner did not start within 90 s")
+
+
+_DRAINS: list[threading.Thread] = []
+
+
+def _drain(stream, path: Path) -> None:
+    with path.open("w", encoding="utf-8") as sink:
+        for line in stream:
+            sink.write(line)
 
 
 def seed(base_url: str, token: str) -> list[str]:
@@ -201,8 +215,14 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             process.terminate()
             process.wait(timeout=10)
+            for drain in _DRAINS:
+                drain.join(timeout=10)
         log = (workdir / "runner.log").read_text(encoding="utf-8", errors="replace")
-        crashes = [line for line in log.splitlines() if "failed:" in line or "Traceback" in line]
+        functions_log = workdir / "functions.log"
+        if functions_log.exists():
+            log += "\n" + functions_log.read_text(encoding="utf-8", errors="replace")
+        # A crash the gateway saw, or an error a function logged (e.g. the 500 of an unexpected exception).
+        crashes = [line[:500] for line in log.splitlines() if "failed:" in line or '"level":"ERROR"' in line]
         if crashes:
             print("\nfunction crashes in the runner log:\n" + "\n".join(crashes[:20]))
             failures += 1
