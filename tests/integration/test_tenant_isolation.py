@@ -174,7 +174,8 @@ def world(dynamodb, signing_key) -> World:
 
 
 def _path(template: str, world: World, *, workspace: str = WORKSPACE) -> str:
-    values = {"workspaceId": workspace, "worklogId": world.worklog}
+    # The world's worklogs are bob's, on the owner record Ticket/T-1 (tests.helpers.a_worklog).
+    values = {"workspaceId": workspace, "worklogId": world.worklog, "ownerType": "Ticket", "ownerId": "T-1"}
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
