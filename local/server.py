@@ -145,6 +145,13 @@ def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 
+        def __getattr__(self, name: str) -> Any:
+            # Any other method (TRACE, CONNECT, PROPFIND...) goes through the route table too, as in
+            # API Gateway: no route for it → 404, never the HTTP server's own HTML 501.
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
+
     return Handler
 
 

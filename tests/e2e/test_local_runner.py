@@ -129,6 +129,13 @@ def test_schema_docs_and_unknown_routes(local_api):
     assert requests.get(f"{local_api}/v1/nothing-here", timeout=10).status_code == 404
 
 
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "CONNECT"])
+def test_methods_without_a_route_are_404_as_in_api_gateway(local_api, token, method):
+    response = requests.request(method, f"{local_api}/v1/workspaces/acme/worklogs", headers=auth(token()), timeout=10)
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not Found"}
+
+
 def test_dynamodb_endpoint_url_points_the_runner_at_another_store(tmp_path):
     """With DYNAMODB_ENDPOINT_URL set, the runner creates the template's tables there and writes to it."""
     import os

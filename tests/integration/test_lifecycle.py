@@ -439,3 +439,22 @@ def test_history_records_who_did_what(api):
     ).json
     assert len(paged["items"]) == 3 and [e["version"] for e in rest["items"]] == [1]
     assert api.get(f"{WS}/{worklog['id']}/history", caller=claims(workspaces="beta:admin")).status == 404
+
+
+def test_merge_whose_result_exceeds_the_item_size_limit_is_422_and_changes_nothing(api):
+    # Each part is a valid worklog (a 20,000-character description, 60 KB of UTF-8); together they pass
+    # DynamoDB's 400 KB item limit. That is the caller's input, so a 422, never a 5xx.
+    import json
+
+    text = "日" * 19_990
+    parts = []
+    for hour in range(8):
+        body = json.dumps(a_worklog(startDate=at(hour), endDate=at(hour + 1), description=text), ensure_ascii=False)
+        created = api.post(WS, body=body.encode(), headers={"content-type": "application/json"}, caller=BOB)
+        assert created.status == 201, created.body
+        parts.append(created.json)
+    response = merge(api, [part["id"] for part in parts])
+    assert response.status == 422, response.body
+    assert response.json["error"]["code"] == "WORKLOG_TOO_LARGE"
+    for part in parts:
+        assert current(api, part["id"])["version"] == 1

@@ -486,14 +486,16 @@ def test_stopping_a_timer_that_is_not_the_running_one_is_409(api, dynamodb):
 
 
 def test_concurrent_stops_write_once_and_both_answer_with_the_same_worklogs(api, dynamodb, atomic_writes):
-    started(api)
+    timer = started(api)
     backdate(dynamodb, [(ago(120), ago(90)), (ago(60), None)])
     barrier = threading.Barrier(3)
     responses: list[Any] = []
 
     def race() -> None:
         barrier.wait()
-        responses.append(stop(api))
+        # Clients name the timer they stop (from start or GET): the retry-safe form. A stop that names no
+        # timer and arrives after another stop finished finds no timer (404), which is not a double write.
+        responses.append(stop(api, body={"timerId": timer["id"]}))
 
     threads = [threading.Thread(target=race) for _ in range(3)]
     for thread in threads:

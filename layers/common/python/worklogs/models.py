@@ -7,7 +7,7 @@ from datetime import date as CalendarDate
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
 # Identifiers of records in other systems: free text, but never empty and never unbounded.
 _NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
@@ -20,6 +20,25 @@ ShortId = Annotated[
 TypeCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
 
 
+def refuse_lax_types(*kinds: type, expected: str) -> BeforeValidator:
+    """Refuse JSON types pydantic's lax mode would convert but the documented schema does not allow
+    (a number as a timestamp, "30" or true as a number), so the API accepts exactly what it documents."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, kinds):
+            raise ValueError(f"Expected {expected}.")
+        return value
+
+    return BeforeValidator(check)
+
+
+Timestamp = Annotated[AwareDatetime, refuse_lax_types(int, float, expected="an ISO 8601 timestamp with a UTC offset")]
+JsonInt = Annotated[int, refuse_lax_types(str, bool, expected="an integer")]
+JsonFloat = Annotated[float, refuse_lax_types(str, bool, expected="a number")]
+JsonBool = Annotated[bool, Strict()]
+Minutes = Annotated[int, Field(ge=1, le=60 * 24 * 366), refuse_lax_types(str, bool, expected="an integer")]
+
+
 class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -28,7 +47,7 @@ class Rounding(ApiModel):
     """How rounded totals are shown; raw minutes are never changed."""
 
     mode: Literal["none", "up", "down", "nearest"] = "none"
-    unitMinutes: int = Field(default=15, ge=1, le=60)
+    unitMinutes: JsonInt = Field(default=15, ge=1, le=60)
     scope: Literal["entry", "day"] = Field(
         default="entry", description="`entry` rounds each worklog before summing; `day` rounds the day's sum."
     )
@@ -83,15 +102,15 @@ class WorklogCreate(ApiModel):
     data: dict[str, Any] = Field(
         default_factory=dict, description="Free key/value data, e.g. billable, rate, category, location."
     )
-    startDate: AwareDatetime | None = Field(default=None, description="Start, with a UTC offset.")
-    endDate: AwareDatetime | None = Field(default=None, description="End, with a UTC offset.")
+    startDate: Timestamp | None = Field(default=None, description="Start, with a UTC offset.")
+    endDate: Timestamp | None = Field(default=None, description="End, with a UTC offset.")
     duration: str | None = Field(
         default=None,
         max_length=64,
         description="ISO 8601 duration: PT1H30M, P1D (a working day), P2W (working weeks).",
         examples=["PT1H30M"],
     )
-    durationMinutes: int | None = Field(default=None, ge=1, le=60 * 24 * 366, description="Duration in minutes.")
+    durationMinutes: Minutes | None = Field(default=None, description="Duration in minutes.")
 
 
 class Worklog(ApiModel):
@@ -136,10 +155,10 @@ class WorklogPatch(ApiModel):
     worklogTypeCode: TypeCode | None = None
     description: str | None = Field(default=None, max_length=20_000)
     data: dict[str, Any] | None = Field(default=None, description="Replaces the whole map.")
-    startDate: AwareDatetime | None = None
-    endDate: AwareDatetime | None = None
+    startDate: Timestamp | None = None
+    endDate: Timestamp | None = None
     duration: str | None = Field(default=None, max_length=64)
-    durationMinutes: int | None = Field(default=None, ge=1, le=60 * 24 * 366)
+    durationMinutes: Minutes | None = None
 
 
 class Warning(ApiModel):
@@ -155,7 +174,7 @@ class WorklogResult(Worklog):
 
 
 class SplitRequest(ApiModel):
-    at: AwareDatetime = Field(description="Where to cut; strictly inside the worklog.")
+    at: Timestamp = Field(description="Where to cut; strictly inside the worklog.")
 
 
 class SplitResult(ApiModel):
@@ -166,7 +185,7 @@ class SplitResult(ApiModel):
 
 class MergeRequest(ApiModel):
     ids: list[str] = Field(min_length=2, max_length=25, description="2 to 25 worklog ids.")
-    allowGaps: bool = Field(default=False, description="Merge even when the entries leave gaps between them.")
+    allowGaps: JsonBool = Field(default=False, description="Merge even when the entries leave gaps between them.")
 
 
 class MergeResult(ApiModel):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from worklogs.models import ApiModel, Rounding, UserRef
+from worklogs.models import ApiModel, JsonFloat, JsonInt, Rounding, UserRef, refuse_lax_types
 
 LOCK_OVERRIDE_PRIVILEGE = "worklog:lock-override"
 
@@ -29,15 +29,15 @@ class SettingsInput(ApiModel):
     overlapPolicy: Literal["allow", "warn", "reject"] = Field(
         default="allow", description="What happens when a worker's own entries overlap."
     )
-    hoursPerDay: float = Field(default=8, gt=0, le=24, description="Length of a working day (`P1D`).")
-    daysPerWeek: float = Field(default=5, gt=0, le=7, description="Working days in a week (`P1W`).")
-    maxEntryHours: float = Field(default=24, ge=1, le=168, description="Longest single worklog.")
-    lockedUntil: date | None = Field(
+    hoursPerDay: JsonFloat = Field(default=8, gt=0, le=24, description="Length of a working day (`P1D`).")
+    daysPerWeek: JsonFloat = Field(default=5, gt=0, le=7, description="Working days in a week (`P1W`).")
+    maxEntryHours: JsonFloat = Field(default=24, ge=1, le=168, description="Longest single worklog.")
+    lockedUntil: Annotated[date, refuse_lax_types(int, float, expected="a date (YYYY-MM-DD)")] | None = Field(
         default=None,
         description="Entries starting before 00:00 of this date (workspace time zone) are locked.",
     )
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code for amounts.")
-    minTimerSeconds: int = Field(default=60, ge=0, le=3600, description="Shorter timer segments are dropped.")
+    minTimerSeconds: JsonInt = Field(default=60, ge=0, le=3600, description="Shorter timer segments are dropped.")
 
     @field_validator("timezone")
     @classmethod

@@ -12,6 +12,8 @@ from botocore.config import Config
 
 from worklogs.config import settings
 
+MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's item size limit
+
 _lock = threading.Lock()
 _client: Any = None
 _serializer = TypeSerializer()
@@ -65,3 +67,34 @@ def serialize(item: dict[str, Any]) -> dict[str, Any]:
 
 def deserialize(item: dict[str, Any]) -> dict[str, Any]:
     return {key: _from_dynamo_value(_deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def _number_size(text: str) -> int:
+    digits = text.lstrip("-").replace(".", "").split("e")[0].split("E")[0].strip("0")
+    return (len(digits) + 1) // 2 + 1
+
+
+def _value_size(value: dict[str, Any]) -> int:
+    ((kind, content),) = value.items()
+    if kind == "S":
+        return len(content.encode("utf-8"))
+    if kind == "N":
+        return _number_size(content)
+    if kind == "B":
+        return len(content)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "SS":
+        return sum(len(item.encode("utf-8")) for item in content)
+    if kind == "NS":
+        return sum(_number_size(item) for item in content)
+    if kind == "BS":
+        return sum(len(item) for item in content)
+    if kind == "L":
+        return 3 + sum(1 + _value_size(item) for item in content)
+    return 3 + sum(1 + len(name.encode("utf-8")) + _value_size(item) for name, item in content.items())  # M
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """Bytes a serialised item counts for in DynamoDB (names + values, as AWS documents the sizes)."""
+    return sum(len(name.encode("utf-8")) + _value_size(value) for name, value in item.items())

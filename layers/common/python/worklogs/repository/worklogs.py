@@ -14,12 +14,12 @@ from worklogs.domain.durations import format_iso_duration, format_precise, forma
 from worklogs.domain.search import WorklogSearch
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import worklog_path
-from worklogs.errors import Conflict, PreconditionFailed
+from worklogs.errors import Conflict, PreconditionFailed, ValidationFailed
 from worklogs.models import HistoryEntry, Worklog
 from worklogs.repository import keys
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
-from worklogs.repository.dynamodb import client, deserialize, serialize
+from worklogs.repository.dynamodb import MAX_ITEM_BYTES, client, deserialize, item_size, serialize
 
 ENTITY = "worklog"
 CONTINUATION_ENTITY = "worklog-continuation"
@@ -187,6 +187,14 @@ def commit(
     items: list[dict[str, Any]] = []
     for change in changes:
         put: dict[str, Any] = {"TableName": table, "Item": serialize(to_item(change.worklog))}
+        if item_size(put["Item"]) > MAX_ITEM_BYTES:
+            # Only a merge can grow a worklog past the limit (each part fits): the caller's input, not a 5xx.
+            raise ValidationFailed(
+                f"Worklog {change.worklog.id} would be larger than the {MAX_ITEM_BYTES // 1024} KB a worklog "
+                "can hold (description and data together); merge fewer worklogs or shorten their descriptions.",
+                code="WORKLOG_TOO_LARGE",
+                details=[{"loc": ["body"], "msg": "Resulting worklog too large.", "type": "item_size"}],
+            )
         if change.expected_version is None:
             put["ConditionExpression"] = "attribute_not_exists(PK)"
         else:
