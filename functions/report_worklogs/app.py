@@ -1,6 +1,6 @@
 """The personal worklog console: a worker's worklogs of a period with daily and weekly totals."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from worklogs import services
 from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
 from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from worklogs.models import Console
+from worklogs.models import Console, QueryDate
 
 logger = Logger()
 tracer = Tracer()
@@ -35,10 +35,11 @@ app = create_app()
 def get_console(
     workspaceId: str,
     period: Annotated[Literal["today", "week", "month", "custom"], Query(description="Which period to show.")] = "week",
-    from_: Annotated[date | None, Query(alias="from", description="First day (period=custom).")] = None,
-    to: Annotated[date | None, Query(description="Last day, inclusive (period=custom).")] = None,
+    from_: Annotated[QueryDate | None, Query(alias="from", description="First day (period=custom).")] = None,
+    to: Annotated[QueryDate | None, Query(description="Last day, inclusive (period=custom).")] = None,
     anchor: Annotated[
-        date | None, Query(alias="date", description="A day inside the period (today, week, month); default today.")
+        QueryDate | None,
+        Query(alias="date", description="A day inside the period (today, week, month); default today."),
     ] = None,
     workerId: Annotated[
         str | None, Query(max_length=128, description="Whose console (managers and admins); default `me`.")

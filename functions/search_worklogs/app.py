@@ -13,7 +13,7 @@ from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerpr
 from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch, feed_until, plan_search
 from worklogs.domain.worklogs import is_worklog_id
 from worklogs.errors import NotFound
-from worklogs.models import HistoryPage, Worklog, WorklogPage
+from worklogs.models import HistoryPage, QueryTimestamp, Worklog, WorklogPage
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 
@@ -92,12 +92,14 @@ def search_worklogs(
     refType: Annotated[str | None, Query(max_length=64, description="Linked record type.")] = None,
     refId: Annotated[str | None, Query(max_length=256, description="Linked record id.")] = None,
     from_: Annotated[
-        datetime | None, Query(alias="from", description="Entries ending after this instant (with offset).")
+        QueryTimestamp | None, Query(alias="from", description="Entries ending after this instant (with offset).")
     ] = None,
-    to: Annotated[datetime | None, Query(description="Entries starting before this instant (with offset).")] = None,
+    to: Annotated[
+        QueryTimestamp | None, Query(description="Entries starting before this instant (with offset).")
+    ] = None,
     billable: Annotated[bool | None, Query(description="`data.billable` is true (or not).")] = None,
     updatedSince: Annotated[
-        datetime | None, Query(description="Change feed: everything changed at or after this instant.")
+        QueryTimestamp | None, Query(description="Change feed: everything changed at or after this instant.")
     ] = None,
     includeDeleted: IncludeDeleted = False,
     limit: Limit = DEFAULT_PAGE_SIZE,

@@ -279,3 +279,10 @@ def test_console_requests(api, ddb_calls):
     ddb_calls.reset()
     console(api, caller=MIA, workerId="bob", date="2026-11-11")
     assert ddb_calls.operations == ["Query"]
+
+
+@pytest.mark.parametrize("name", ["from", "to", "date"])
+def test_console_dates_are_iso_dates_only(api, name):
+    query = {"period": "custom", "from": "2026-11-01", "to": "2026-11-02", name: "0.5"}
+    response = api.get("/v1/workspaces/acme/console", query=query, caller=claims(sub="bob", workspaces="acme:member"))
+    assert response.status == 422, response.body

@@ -252,3 +252,12 @@ def test_owner_view_pages_with_its_own_cursor(api):
     assert len(first["items"]) == 3 and len(rest["items"]) == 2
     replayed = api.get(WS, query={"ownerType": "Ticket", "ownerId": "T-8", "cursor": first["nextCursor"]}, caller=ADMIN)
     assert replayed.status == 400
+
+
+@pytest.mark.parametrize("name", ["from", "to", "updatedSince"])
+@pytest.mark.parametrize("value", ["0.5", "1700000000", "2026-11-11", "11/11/2026 09:00"])
+def test_time_filters_take_iso_timestamps_only(api, name, value):
+    """pydantic would read "0.5" as a Unix time; the API documents ISO 8601 with an offset (found by fuzzing)."""
+    response = api.get(WS, query={name: value}, caller=ADMIN)
+    assert response.status == 422, response.body
+    assert response.json["error"]["details"][0]["loc"] == ["query", name]

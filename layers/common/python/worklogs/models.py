@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from datetime import date as CalendarDate
 from typing import Annotated, Any, Literal
@@ -34,6 +35,25 @@ def refuse_lax_types(*kinds: type, expected: str) -> BeforeValidator:
 
 Timestamp = Annotated[AwareDatetime, refuse_lax_types(int, float, expected="an ISO 8601 timestamp with a UTC offset")]
 JsonInt = Annotated[int, refuse_lax_types(str, bool, expected="an integer")]
+
+
+def _iso_text(pattern: str, expected: str) -> BeforeValidator:
+    """Query strings are text: refuse what is not ISO 8601 (pydantic would read "0.5" as a Unix time)."""
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not compiled.match(value.strip()):
+            raise ValueError(f"Expected {expected}.")
+        return value
+
+    return BeforeValidator(check)
+
+
+QueryTimestamp = Annotated[
+    AwareDatetime,
+    _iso_text(r"^\d{4}-\d{2}-\d{2}T", "an ISO 8601 timestamp with a UTC offset, e.g. 2026-11-11T09:00:00Z"),
+]
+QueryDate = Annotated[date, _iso_text(r"^\d{4}-\d{2}-\d{2}$", "an ISO 8601 date, e.g. 2026-11-11")]
 JsonFloat = Annotated[float, refuse_lax_types(str, bool, expected="a number")]
 JsonBool = Annotated[bool, Strict()]
 Minutes = Annotated[int, Field(ge=1, le=60 * 24 * 366), refuse_lax_types(str, bool, expected="an integer")]
