@@ -230,3 +230,39 @@ def test_worklog_export_pages_with_a_signed_cursor(api, dynamodb, fmt):
         caller=claims(workspaces="acme:manager"),
     )
     assert tampered.status == 400
+
+
+class _ConflictOnce:
+    """The real client, but the first transaction is cancelled as if another write marked the same day."""
+
+    def __init__(self, real: Any):
+        self.real = real
+        self.transactions = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def transact_write_items(self, **request: Any) -> Any:
+        from botocore.exceptions import ClientError
+
+        self.transactions += 1
+        if self.transactions == 1:
+            reasons = [
+                {"Code": "TransactionConflict" if "Update" in item else "None"} for item in request["TransactItems"]
+            ]
+            raise ClientError(
+                {"Error": {"Code": "TransactionCanceledException"}, "CancellationReasons": reasons},
+                "TransactWriteItems",
+            )
+        return self.real.transact_write_items(**request)
+
+
+def test_a_write_racing_another_on_the_same_day_marker_is_retried(api, dynamodb):
+    from worklogs.repository.dynamodb import use_client
+
+    flaky = _ConflictOnce(dynamodb)
+    use_client(flaky)
+    created = api.post(f"{WS}/worklogs", json_body=a_worklog(), caller=claims())
+    assert created.status == 201, created.body
+    assert flaky.transactions == 2
+    assert [m["day"]["S"] for m in markers(dynamodb)] == ["2026-11-11"]
