@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -12,7 +13,7 @@ from local.template import load_template
 
 def test_schedule_period_is_read_from_the_template():
     assert schedule_seconds() == 300
-    template = load_template()
+    template = copy.deepcopy(load_template())  # the loaded template is shared: do not change it
     template["Parameters"]["RollupSchedule"]["Default"] = "rate(1 hour)"
     assert schedule_seconds(template) == 3600
     template["Parameters"]["RollupSchedule"]["Default"] = "cron(0 * * * ? *)"
