@@ -20,11 +20,12 @@ PYTEST_ARGS ?=
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run test test-unit test-integration test-e2e lint format openapi token validate checkov build bench fuzz clean
+.PHONY: help setup run rollup test test-unit test-integration test-e2e lint format openapi token validate checkov build bench fuzz clean
 
 help:
 	@echo "make run       serve the API on http://$(HOST):$(PORT) (embedded DynamoDB, no Docker)"
 	@echo "make test      run the whole test suite"
+	@echo "make rollup    run the scheduled rollup now against the running local API's store"
 	@echo "make lint      ruff, cfn-lint and the OpenAPI drift check"
 	@echo "make token SUB=alice WORKSPACES='acme:admin' PRIVILEGES='worklog:lock-override'"
 	@echo "make bench     DynamoDB cost per search pattern (bench/search.py)"
@@ -48,6 +49,9 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(PY) -m local.server --host $(HOST) --port $(PORT)
+
+rollup: $(STAMP)
+	$(PY) -m local.rollup
 
 test: $(STAMP)
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
@@ -101,6 +105,7 @@ build: $(STAMP) $(SAM)
 bench: $(STAMP)
 	$(PY) -m bench.ops
 	$(PY) -m bench.search
+	$(PY) -m bench.rollup
 
 fuzz: $(STAMP)
 	$(PY) -m tests.fuzz.run --max-examples $(FUZZ_MAX_EXAMPLES)

@@ -49,9 +49,7 @@ TIMER = "/v1/workspaces/{workspaceId}/timer"
 TYPE = "/v1/workspaces/{workspaceId}/worklog-types"
 
 # Operations the roadmap adds; listed as "not built yet" until their route is in template.yaml.
-PLANNED = {
-    "report": "GET /v1/workspaces/{workspaceId}/reports/totals",
-}
+PLANNED: dict[str, str] = {}
 
 
 # --- capacity ---------------------------------------------------------------------------------------
@@ -572,6 +570,45 @@ SCENARIOS += [
         200,
         prepare=_timer_settings,
         target=2,
+    ),
+]
+
+
+def _rolled_up(api: Api) -> dict[str, Any]:
+    """A month of worklogs, rolled up (the scheduled function, invoked in-process)."""
+    from local.events import LambdaContext
+    from local.functions import handler
+    from worklogs import services
+
+    for _ in range(20):
+        _created(api)
+    settle, services.ROLLUP_SETTLE_SECONDS = services.ROLLUP_SETTLE_SECONDS, 0
+    try:
+        handler("RollupPeriodsFunction")(
+            {"source": "aws.events", "detail-type": "Scheduled Event"}, LambdaContext("rollup")
+        )
+    finally:
+        services.ROLLUP_SETTLE_SECONDS = settle
+    return {}
+
+
+REPORT_QUERY = {"granularity": "day", "from": "2026-11-01", "to": "2026-11-30", "groupBy": "worker"}
+
+SCENARIOS += [
+    Scenario(
+        "report totals (month by day, per worker)",
+        "GET /v1/workspaces/{workspaceId}/reports/totals",
+        lambda api, i: api.call("GET", f"/v1/workspaces/{WS}/reports/totals", query=REPORT_QUERY),
+        200,
+        prepare=_rolled_up,
+    ),
+    Scenario(
+        "report worklogs export (page)",
+        "GET /v1/workspaces/{workspaceId}/reports/worklogs",
+        lambda api, i: api.call(
+            "GET", f"/v1/workspaces/{WS}/reports/worklogs", query={"from": "2026-11-01", "to": "2026-11-30"}
+        ),
+        200,
     ),
 ]
 

@@ -271,6 +271,22 @@ SAMPLES: dict[str, tuple[str, str, str, Any, dict[str, str], str]] = {
         "period=week&date=2026-11-11",
     ),
     "get_openapi_schema": ("GET", "/v1/openapi.json", "/v1/openapi.json", None, {}, ""),
+    "report_totals": (
+        "GET",
+        f"{WS}/reports/totals",
+        "/v1/workspaces/{workspaceId}/reports/totals",
+        None,
+        {},
+        "granularity=week&from=2026-11-02&to=2026-11-29&groupBy=worker&consistency=strong",
+    ),
+    "export_worklogs": (
+        "GET",
+        f"{WS}/reports/worklogs",
+        "/v1/workspaces/{workspaceId}/reports/worklogs",
+        None,
+        {},
+        "from=2026-11-01&to=2026-11-30&format=csv&limit=100",
+    ),
 }
 
 

@@ -165,6 +165,9 @@ def build_server(host: str, port: int) -> tuple[ThreadingHTTPServer, Any]:
         store, endpoint = start_embedded_dynamodb()
     prepare_environment(endpoint)
     create_tables(dynamodb_client(endpoint))
+    from local.rollup import record_endpoint
+
+    record_endpoint(endpoint)  # `make rollup` runs the scheduled function against this store
 
     from local.auth import signing_key
 
@@ -185,12 +188,18 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     server, store = build_server(args.host, args.port)
     host, port = server.server_address[:2]
+    from local.rollup import schedule_seconds, start_schedule
+
+    period = schedule_seconds()
+    stop_rollups = start_schedule(period)
     print(
         json.dumps(
             {
                 "message": "Worklogs API ready",
                 "url": f"http://{host}:{port}/v1",
                 "docs": f"http://{host}:{port}/v1/docs",
+                "rollupEverySeconds": period,
+                "dynamodb": os.environ["DYNAMODB_ENDPOINT_URL"],
             }
         ),
         flush=True,
@@ -200,6 +209,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        stop_rollups.set()
         server.server_close()
         if store is not None:
             store.stop()

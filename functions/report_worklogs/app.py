@@ -1,20 +1,162 @@
-"""The personal worklog console: a worker's worklogs of a period with daily and weekly totals."""
+"""Read-only views of worklogs: the personal console with daily and weekly totals, period totals served from
+the rollup table (with freshness), and a detailed worklog export."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from worklogs import services
 from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
-from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from worklogs.models import Console, QueryDate
+from worklogs.auth import Role
+from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
+from worklogs.domain.rollup import local_day_bounds
+from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch
+from worklogs.errors import ValidationFailed
+from worklogs.models import Console, QueryDate, WorklogPage
+from worklogs.report_models import (
+    TOTALS_CSV_COLUMNS,
+    WORKLOG_CSV_COLUMNS,
+    Freshness,
+    Granularity,
+    GroupBy,
+    TotalsReport,
+    TotalsRow,
+    to_csv,
+    worklog_csv_row,
+)
+from worklogs.repository import settings as settings_store
+from worklogs.repository import worklogs as worklog_store
+from worklogs.repository.secrets import cursor_signing_key
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = create_app()
+
+CSV = "text/csv; charset=utf-8"
+CSV_NOTE = " With `format=csv`: `text/csv` with a header row."
+
+
+def _csv_response(body: str, filename: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=200,
+        content_type=CSV,
+        body=body,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', **(headers or {})},
+    )
+
+
+def _csv_content(model: Any, description: str) -> dict[int, dict[str, Any]]:
+    return {
+        200: {
+            "description": description + CSV_NOTE,
+            "content": {"application/json": {"model": model}, "text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+
+
+@app.get(
+    "/v1/workspaces/<workspaceId>/reports/totals",
+    operation_id="reportTotals",
+    summary="Period totals from the rollups",
+    description="Day, week or month totals per dimension, read from the rollup table (the same rows billing "
+    "reads; docs/rollup-contract.md). Periods are those holding `from` … `to` in the workspace time zone. "
+    "`freshness.pendingDays` lists days changed since the last rollup run; `consistency=strong` recomputes "
+    "them from the worklogs for this answer (at most 31 days, else 409 `TOO_MANY_PENDING_DAYS`). Needs the "
+    "manager role.",
+    tags=["Reports"],
+    responses={**_csv_content(TotalsReport, "The totals."), **error_responses(401, 403, 409, 422)},
+)
+@tracer.capture_method
+def report_totals(
+    workspaceId: str,
+    from_: Annotated[QueryDate, Query(alias="from", description="First day (workspace time zone).")],
+    to: Annotated[QueryDate, Query(description="Last day, inclusive.")],
+    granularity: Annotated[Granularity, Query(description="Row period.")] = "day",
+    groupBy: Annotated[GroupBy, Query(description="Dimension of the rows; `total` = one row per period.")] = "total",
+    consistency: Annotated[
+        Literal["eventual", "strong"], Query(description="`strong`: recompute days not rolled up yet.")
+    ] = "eventual",
+    format: Annotated[Literal["json", "csv"], Query(description="Response format.")] = "json",
+):
+    caller = current_caller(app)
+    result = services.report_totals(
+        workspaceId,
+        caller,
+        granularity=granularity,
+        first=from_,
+        last=to,
+        group_by=groupBy,
+        strong=consistency == "strong",
+        now=datetime.now(UTC),
+    )
+    known = TotalsRow.model_fields
+    rows = [TotalsRow.model_validate({k: v for k, v in row.items() if k in known}) for row in result.rows]
+    if format == "csv":
+        plain = [row.model_dump(mode="json") for row in rows]
+        return _csv_response(to_csv(TOTALS_CSV_COLUMNS, plain), f"totals-{granularity}-{from_}-{to}.csv")
+    computed = [row.computedAt for row in rows]
+    report = TotalsReport(
+        workspaceId=workspaceId,
+        granularity=granularity,
+        groupBy=groupBy,
+        firstPeriod=result.periods[0],
+        lastPeriod=result.periods[1],
+        timezone=result.settings.timezone,
+        rows=rows,
+        freshness=Freshness(
+            asOf=min(computed) if computed else None,
+            consistency=consistency,
+            pendingDays=[marker.day for marker in result.pending],
+            recomputedDays=result.recomputed,
+        ),
+    )
+    return json_response(200, report)
+
+
+@app.get(
+    "/v1/workspaces/<workspaceId>/reports/worklogs",
+    operation_id="exportWorklogs",
+    summary="Detailed worklog export",
+    description="Every live worklog overlapping the days `from` … `to` (workspace time zone), newest start "
+    "first, one DynamoDB Query per page. JSON pages carry `nextCursor`; CSV pages carry it in the "
+    "`Next-Cursor` header. Needs the manager role.",
+    tags=["Reports"],
+    responses={**_csv_content(WorklogPage, "One page of worklogs."), **error_responses(400, 401, 403, 422, 503)},
+)
+@tracer.capture_method
+def export_worklogs(
+    workspaceId: str,
+    from_: Annotated[QueryDate, Query(alias="from", description="First day (workspace time zone).")],
+    to: Annotated[QueryDate, Query(description="Last day, inclusive.")],
+    format: Annotated[Literal["json", "csv"], Query(description="Response format.")] = "json",
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (1-100).")] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=4096, description="`nextCursor` of the previous page.")] = None,
+):
+    caller = current_caller(app)
+    caller.require_collection_access(workspaceId, Role.MANAGER)
+    if to < from_:
+        raise ValidationFailed(
+            "`to` must not be before `from`.",
+            details=[{"loc": ["query", "to"], "msg": "Before from.", "type": "date_range"}],
+        )
+    tz = settings_store.get(workspaceId).tz
+    search = WorklogSearch(
+        window_from=local_day_bounds(from_, tz)[0], window_to=local_day_bounds(to + timedelta(days=1), tz)[0]
+    )
+    binding = filter_fingerprint(workspaceId, {"export": search.canonical()})
+    key = cursor_signing_key()
+    start_key = decode_cursor(cursor, binding=binding, key=key)["k"] if cursor else None
+    items, last_key = worklog_store.search_page(workspaceId, search, limit=limit, start_key=start_key)
+    next_cursor = encode_cursor({"k": last_key}, binding=binding, key=key) if last_key else None
+    if format == "csv":
+        body = to_csv(WORKLOG_CSV_COLUMNS, [worklog_csv_row(worklog) for worklog in items])
+        headers = {"Next-Cursor": next_cursor} if next_cursor else {}
+        return _csv_response(body, f"worklogs-{from_}-{to}.csv", headers)
+    return json_response(200, WorklogPage(items=items, nextCursor=next_cursor, limit=limit))
 
 
 @app.get(

@@ -224,6 +224,17 @@ EXPECTATIONS: dict[str, Case] = {
         expect=row(401, 401, 404, 403, 200, 200, 200), foreign_ids=None, prepare=_timers()
     ),
     "GET /v1/workspaces/{workspaceId}/console": Case(expect=row(401, 401, 403, 200, 200, 200, 200), foreign_ids=None),
+    # Reports: managers and admins.
+    "GET /v1/workspaces/{workspaceId}/reports/totals": Case(
+        expect=row(401, 401, 403, 403, 403, 200, 200),
+        foreign_ids=None,
+        query=lambda w: {"granularity": "day", "from": "2026-11-01", "to": "2026-11-30", "groupBy": "worker"},
+    ),
+    "GET /v1/workspaces/{workspaceId}/reports/worklogs": Case(
+        expect=row(401, 401, 403, 403, 403, 200, 200),
+        foreign_ids=None,
+        query=lambda w: {"from": "2026-11-01", "to": "2026-11-30"},
+    ),
     # Public: API Gateway does not check a token on these (an expired one is ignored).
     "GET /v1/openapi.json": Case(expect=row(200, 200, 200, 200, 200, 200, 200), foreign_ids=None),
     "GET /v1/docs": Case(expect=row(200, 200, 200, 200, 200, 200, 200), foreign_ids=None),
@@ -357,6 +368,7 @@ PAGINATED: dict[str, Callable[[World], dict[str, Any]]] = {
     f"GET {WORKLOGS}": lambda w: {"workerId": "bob"},
     f"GET {WORKLOG}/history": lambda w: {},
     "GET /v1/workspaces/{workspaceId}/owners/{ownerType}/{ownerId}/worklogs": lambda w: {},
+    "GET /v1/workspaces/{workspaceId}/reports/worklogs": lambda w: {"from": "2026-11-11", "to": "2026-11-11"},
     "GET /v1/workspaces/{workspaceId}/console": lambda w: {
         "workerId": "bob",
         "period": "custom",

@@ -60,3 +60,22 @@ def test_read_function_cannot_write(function):
 def test_the_timer_needs_no_secret():
     policies = load_template()["Resources"]["TimerFunction"]["Properties"]["Policies"]
     assert [next(iter(policy)) for policy in policies] == ["DynamoDBCrudPolicy"]
+
+
+def test_rollup_function_runs_on_a_schedule_parameter_and_billing_can_only_read():
+    template = load_template()
+    rollup = template["Resources"]["RollupPeriodsFunction"]["Properties"]
+    schedule = next(iter(rollup["Events"].values()))
+    assert schedule["Type"] == "Schedule" and schedule["Properties"]["Schedule"] == {"Ref": "RollupSchedule"}
+    assert template["Parameters"]["RollupSchedule"]["Default"] == "rate(5 minutes)"
+    billing = template["Resources"]["BillingReadPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    actions = {action for statement in billing for action in statement["Action"]}
+    assert actions <= {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DescribeTable"}
+    assert "BillingReadPolicyArn" in template["Outputs"]
+    rollup_table = table_definitions()["RollupTable"]
+    assert {index["IndexName"] for index in rollup_table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+
+
+def test_report_function_cannot_write():
+    policies = load_template()["Resources"]["ReportWorklogsFunction"]["Properties"]["Policies"]
+    assert all("Crud" not in next(iter(policy)) and "Write" not in next(iter(policy)) for policy in policies)

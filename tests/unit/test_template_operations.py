@@ -78,7 +78,7 @@ def test_tables_are_protected(table):
 
 
 def test_billing_gets_a_read_only_policy_on_the_rollup_table_and_its_indexes():
-    policy = TEMPLATE["Resources"]["BillingRollupReadPolicy"]
+    policy = TEMPLATE["Resources"]["BillingReadPolicy"]
     assert policy["Type"] == "AWS::IAM::ManagedPolicy"
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Effect"] == "Allow"
@@ -88,8 +88,8 @@ def test_billing_gets_a_read_only_policy_on_the_rollup_table_and_its_indexes():
         {"Fn::Sub": "${RollupTable.Arn}/index/*"},
     ]
     outputs = TEMPLATE["Outputs"]
-    assert outputs["BillingRollupReadPolicyArn"]["Value"] == {"Ref": "BillingRollupReadPolicy"}
-    assert "Export" in outputs["BillingRollupReadPolicyArn"]
+    assert outputs["BillingReadPolicyArn"]["Value"] == {"Ref": "BillingReadPolicy"}
+    assert "Export" in outputs["BillingReadPolicyArn"]
     assert "WorklogsApi" in outputs["ApiUrl"]["Value"]["Fn::Sub"]
 
 

@@ -3,14 +3,15 @@ transaction. Handlers call these; only the repository talks to DynamoDB."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TypeVar
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from worklogs.auth import Caller, Role
-from worklogs.domain import lifecycle, periods
+from worklogs.domain import lifecycle, periods, rollup
 from worklogs.domain import timer as timer_rules
 from worklogs.domain import types as type_rules
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
@@ -37,6 +38,7 @@ from worklogs.models import (
     WorklogType,
     WorklogTypeInput,
 )
+from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import timers as timer_store
 from worklogs.repository import types as types_store
@@ -768,3 +770,185 @@ def _figures(tally: Tally) -> dict[str, int]:
         "roundedMinutes": tally.rounded_minutes,
         "entryCount": len(tally.entry_ids),
     }
+
+
+# Period rollups (docs/rollup-contract.md): drained from dirty-day markers, recomputed exactly.
+
+ROLLUP_SETTLE_SECONDS = 5  # index reads lag writes: a marker younger than this waits for the next run
+ROLLUP_BATCH_DAYS = 25
+MAX_STRONG_PENDING_DAYS = 31
+
+
+@dataclass
+class RollupRun:
+    """What one run did; `complete` is False when it stopped early and left markers for the next run."""
+
+    days_recomputed: int = 0
+    periods_recomputed: int = 0
+    markers_deleted: int = 0
+    markers_rewritten: int = 0
+    markers_left: int = 0
+    oldest_marker_age_seconds: float = 0.0
+    complete: bool = True
+
+
+def day_rows(workspace_id: str, day: date, settings: WorkspaceSettings, now: datetime) -> list[dict[str, Any]]:
+    """A local day's rows, exactly, from every live worklog overlapping it (one paged Query on GSI6)."""
+    start, end = rollup.local_day_bounds(day, settings.tz)
+    worklogs = worklog_store.overlapping(workspace_id, start, end)
+    return rollup.rows_for(
+        workspace_id, "day", day.isoformat(), rollup.day_totals(worklogs, day, settings), settings, now
+    )
+
+
+def _period_rows_from_days(
+    workspace_id: str, granularity: str, period: str, settings: WorkspaceSettings, now: datetime, days: list[dict]
+) -> list[dict[str, Any]]:
+    return rollup.rows_for(workspace_id, granularity, period, rollup.period_totals(days), settings, now)
+
+
+def _stored_day_rows(workspace_id: str, granularity: str, period: str) -> list[dict[str, Any]]:
+    first, end = rollup.period_days(granularity, period)
+    return rollup_store.period_rows(workspace_id, "day", first.isoformat(), (end - timedelta(days=1)).isoformat())
+
+
+def _roll_up_batch(markers: list[rollup_store.DirtyDay], now: datetime, run: RollupRun) -> None:
+    """Days first, then the weeks and months holding them (from the stored day rows), then the markers:
+    a crash anywhere leaves the markers, and the next run redoes the same work to the same result."""
+    periods: set[tuple[str, str, str]] = set()
+    loaded: dict[str, WorkspaceSettings] = {}
+    for marker in markers:
+        ws = marker.workspace_id
+        settings = loaded.get(ws) or loaded.setdefault(ws, settings_store.load(ws))
+        rows = day_rows(ws, marker.day, settings, now)
+        rollup_store.replace_period_rows("day", marker.day.isoformat(), ws, rows)
+        run.days_recomputed += 1
+        periods.add((ws, "week", rollup.period_of("week", marker.day, settings.weekStart)))
+        periods.add((ws, "month", rollup.period_of("month", marker.day, settings.weekStart)))
+    for ws, granularity, period in sorted(periods):
+        days = _stored_day_rows(ws, granularity, period)
+        rows = _period_rows_from_days(ws, granularity, period, loaded[ws], now, days)
+        rollup_store.replace_period_rows(granularity, period, ws, rows)
+        run.periods_recomputed += 1
+    for marker in markers:
+        if rollup_store.delete_marker(marker):
+            run.markers_deleted += 1
+        else:
+            run.markers_rewritten += 1  # changed meanwhile: the next run recomputes that day again
+
+
+def roll_up_dirty_days(
+    now: datetime,
+    *,
+    max_days: int = 500,
+    time_left: Callable[[], float] = lambda: math.inf,
+    reserve_seconds: float = 15.0,
+) -> RollupRun:
+    """Drain the dirty-day markers shard by shard. Bounded: stops after `max_days` days or when
+    `time_left()` (seconds) runs low, leaving the other markers for the next run."""
+    run = RollupRun()
+    settle = now - timedelta(seconds=ROLLUP_SETTLE_SECONDS)
+    for shard in range(rollup_store.SHARDS):
+        batch: list[rollup_store.DirtyDay] = []
+        for marker in rollup_store.dirty_days(shard):
+            run.oldest_marker_age_seconds = max(
+                run.oldest_marker_age_seconds, (now - marker.first_dirty_at).total_seconds()
+            )
+            if marker.changed_at > settle:
+                run.markers_left += 1
+                continue
+            if run.days_recomputed + len(batch) >= max_days or time_left() < reserve_seconds:
+                run.markers_left += 1
+                run.complete = False
+                continue
+            batch.append(marker)
+            if len(batch) >= ROLLUP_BATCH_DAYS:
+                _roll_up_batch(batch, now, run)
+                batch = []
+        if batch:
+            _roll_up_batch(batch, now, run)
+    return run
+
+
+@dataclass
+class TotalsResult:
+    settings: WorkspaceSettings
+    periods: tuple[str, str]
+    rows: list[dict[str, Any]]
+    pending: list[rollup_store.DirtyDay]
+    recomputed: list[date]
+
+
+def report_totals(
+    workspace_id: str,
+    caller: Caller,
+    *,
+    granularity: str,
+    first: date,
+    last: date,
+    group_by: str,
+    strong: bool,
+    now: datetime,
+) -> TotalsResult:
+    """Rollup rows of the periods holding [first, last] for one dimension, and the dirty days among them;
+    `strong` recomputes those days from the worklogs (at most MAX_STRONG_PENDING_DAYS) so the answer is exact."""
+    caller.require_collection_access(workspace_id, Role.MANAGER)
+    if last < first:
+        raise ValidationFailed(
+            "`to` must not be before `from`.",
+            details=[{"loc": ["query", "to"], "msg": "Before from.", "type": "date_range"}],
+        )
+    if (last - first).days > 366 * 2:
+        raise ValidationFailed(
+            "A report covers at most two years; ask for a shorter range.",
+            details=[{"loc": ["query", "to"], "msg": "Range too long.", "type": "date_range"}],
+        )
+    settings = settings_store.get(workspace_id)
+    first_period = rollup.period_of(granularity, first, settings.weekStart)
+    last_period = rollup.period_of(granularity, last, settings.weekStart)
+    range_start = rollup.period_days(granularity, first_period)[0]
+    range_end = rollup.period_days(granularity, last_period)[1] - timedelta(days=1)
+    rows = rollup_store.period_rows(workspace_id, granularity, first_period, last_period, dimension=group_by)
+    pending = rollup_store.workspace_dirty_days(workspace_id, range_start, range_end)
+    recomputed: list[date] = []
+    if strong and pending:
+        if len(pending) > MAX_STRONG_PENDING_DAYS:
+            raise Conflict(
+                f"{len(pending)} days of this range changed since the last rollup; consistency=strong recomputes "
+                f"at most {MAX_STRONG_PENDING_DAYS}. Ask again in a few minutes, or without consistency=strong "
+                "(freshness.pendingDays lists the days that are not rolled up yet).",
+                code="TOO_MANY_PENDING_DAYS",
+                details=[{"pendingDays": len(pending), "limit": MAX_STRONG_PENDING_DAYS}],
+            )
+        rows = _recompute_pending(workspace_id, granularity, settings, rows, pending, group_by, now)
+        recomputed = [marker.day for marker in pending]
+        pending = []
+    rows.sort(key=lambda row: (row["period"], rollup.row_dimension_key(row)))
+    return TotalsResult(settings, (first_period, last_period), rows, pending, recomputed)
+
+
+def _recompute_pending(
+    workspace_id: str,
+    granularity: str,
+    settings: WorkspaceSettings,
+    rows: list[dict[str, Any]],
+    pending: list[rollup_store.DirtyDay],
+    group_by: str,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    fresh_days = {marker.day.isoformat(): day_rows(workspace_id, marker.day, settings, now) for marker in pending}
+    affected = {rollup.period_of(granularity, marker.day, settings.weekStart) for marker in pending}
+    kept = [row for row in rows if row["period"] not in affected]
+    for period in sorted(affected):
+        if granularity == "day":
+            fresh = fresh_days[period]
+        else:
+            stored_days = _stored_day_rows(workspace_id, granularity, period)
+            stored = [row for row in stored_days if row["period"] not in fresh_days]
+            first, end = rollup.period_days(granularity, period)
+            days = stored + [
+                row for day, found in fresh_days.items() if first.isoformat() <= day < end.isoformat() for row in found
+            ]
+            fresh = _period_rows_from_days(workspace_id, granularity, period, settings, now, days)
+        kept += [row for row in fresh if row["dimension"] == group_by]
+    return kept

@@ -5,6 +5,8 @@ Key parts are escaped so that user-given ids containing `#` cannot collide with 
 
 from __future__ import annotations
 
+import zlib
+
 WORKLOG_SK = "WORKLOG"
 SETTINGS_SK = "SETTINGS"
 HISTORY_PREFIX = "HISTORY#"
@@ -130,3 +132,50 @@ def timer_key(workspace_id: str, user_id: str) -> dict[str, str]:
 def timer_receipt_key(workspace_id: str, user_id: str, timer_id: str) -> dict[str, str]:
     """What stopping a timer wrote, kept for a day so a retried stop returns it."""
     return {"PK": user_pk(workspace_id, user_id), "SK": f"{TIMER_RECEIPT_PREFIX}{part(timer_id)}"}
+
+
+# Dirty-day markers (main table) and rollup rows (rollup table, docs/rollup-contract.md).
+
+DIRTY_SHARDS = 10
+DIRTY_PREFIX = "DIRTY#"
+
+
+def dirty_shard(workspace_id: str, day: str) -> int:
+    """A stable shard for (workspace, day): a busy workspace's days spread over every shard."""
+    return zlib.crc32(f"{workspace_id}\n{day}".encode()) % DIRTY_SHARDS
+
+
+def dirty_shard_pk(shard: int) -> str:
+    return f"{DIRTY_PREFIX}{shard:02d}"
+
+
+def dirty_day_sk(workspace_id: str, day: str) -> str:
+    """Sorted by workspace then local day, so one workspace's dirty days in a range are one key range."""
+    return f"{part(workspace_id)}#{day}"
+
+
+def dirty_day_key(workspace_id: str, day: str) -> dict[str, str]:
+    return {"PK": dirty_shard_pk(dirty_shard(workspace_id, day)), "SK": dirty_day_sk(workspace_id, day)}
+
+
+def rollup_bucket(granularity: str, period: str) -> str:
+    """Day rows are partitioned by month, week and month rows by year: a month of days is one partition."""
+    return period[:7] if granularity == "day" else period[:4]
+
+
+def rollup_pk(workspace_id: str, granularity: str, period: str) -> str:
+    return f"WS#{part(workspace_id)}#{granularity.upper()}#{rollup_bucket(granularity, period)}"
+
+
+def rollup_sk(period: str, dimension: str, value: tuple[str, ...]) -> str:
+    return "#".join([period, dimension, *(part(v) for v in value)])
+
+
+def rollup_owner_pk(workspace_id: str, granularity: str, owner_type: str, owner_id: str) -> str:
+    """Rollup GSI1: one owner record's rows (owner and worker x owner dimensions) of one granularity."""
+    return f"WS#{part(workspace_id)}#{granularity.upper()}#OWNER#{part(owner_type)}#{part(owner_id)}"
+
+
+def rollup_worker_pk(workspace_id: str, granularity: str, worker_id: str) -> str:
+    """Rollup GSI2: one worker's rows (worker and worker x owner dimensions) of one granularity."""
+    return f"WS#{part(workspace_id)}#{granularity.upper()}#WORKER#{part(worker_id)}"

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from worklogs.config import settings
 from worklogs.domain.durations import format_iso_duration, format_precise, format_utc
+from worklogs.domain.rollup import accounting_view, dirty_days
 from worklogs.domain.search import WorklogSearch
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import worklog_path
 from worklogs.errors import Conflict, PreconditionFailed, ValidationFailed
 from worklogs.models import HistoryEntry, Worklog
 from worklogs.repository import keys
+from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
 from worklogs.repository.dynamodb import MAX_ITEM_BYTES, client, deserialize, item_size, serialize
@@ -25,7 +29,8 @@ ENTITY = "worklog"
 CONTINUATION_ENTITY = "worklog-continuation"
 LINK_COPY_ENTITY = "worklog-link"
 MAX_TRANSACTION_ITEMS = 100
-MAX_ENTRY_HOURS = 168  # the highest maxEntryHours a workspace can set
+MAX_ENTRY_HOURS = 168
+MARKER_CONFLICT_RETRIES = 3  # the highest maxEntryHours a workspace can set
 _WORKLOG_FIELDS = {field.alias or name for name, field in Worklog.model_fields.items()}
 
 
@@ -215,6 +220,8 @@ def commit(
                     )
     first_extra = len(items)
     items += [write.request for write in extra]
+    first_marker = len(items)
+    items += _dirty_day_markers(changes, checked_against)
     checks = [settings_store.guard(checked_against), *extra_checks]
     if len(items) + len(checks) > MAX_TRANSACTION_ITEMS:
         raise Conflict(
@@ -222,12 +229,41 @@ def commit(
             "change fewer worklogs at once or remove some links first.",
             code="CHANGE_TOO_LARGE",
         )
-    try:
-        client().transact_write_items(TransactItems=items + checks)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
-            raise
-        _raise_cancellation(error, changes, checked_against, extra, first_extra=first_extra, first_check=len(items))
+    for attempt in range(MARKER_CONFLICT_RETRIES + 1):
+        try:
+            client().transact_write_items(TransactItems=items + checks)
+            return
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            if attempt < MARKER_CONFLICT_RETRIES and _only_marker_conflicts(error, first_marker, len(items)):
+                # Another write marked the same day at the same moment: nothing was written, try again.
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # noqa: S311 - jitter, not security
+                continue
+            _raise_cancellation(error, changes, checked_against, extra, first_extra=first_extra, first_check=len(items))
+
+
+def _dirty_day_markers(changes: list[WorklogChange], checked_against: WorkspaceSettings) -> list[dict[str, Any]]:
+    """One marker per (workspace, local day) whose accounted time the changes alter: old and new days of an
+    edit; none for changes rollups do not see (description, links). Deduplicated: one item per transaction."""
+    tz = checked_against.tz
+    days = set()
+    for change in changes:
+        if change.previous is not None and accounting_view(change.previous) == accounting_view(change.worklog):
+            continue
+        days.update(dirty_days(change.worklog, tz))
+        if change.previous is not None:
+            days.update(dirty_days(change.previous, tz))
+    now = datetime.now(UTC)
+    return [rollup_store.marker_update(checked_against.workspaceId, day, now) for day in sorted(days)]
+
+
+def _only_marker_conflicts(error: ClientError, first_marker: int, end_marker: int) -> bool:
+    codes = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons") or []]
+    failed = {index for index, code in enumerate(codes) if code not in {"None", None}}
+    return bool(failed) and all(
+        first_marker <= index < end_marker and codes[index] == "TransactionConflict" for index in failed
+    )
 
 
 def _raise_cancellation(
@@ -478,3 +514,17 @@ def search_page(
         request["ExclusiveStartKey"] = start_key
     response = client().query(**request)
     return [from_item(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+
+def overlapping(workspace_id: str, start: datetime, end: datetime, *, page_size: int = 500) -> list[Worklog]:
+    """Every live worklog overlapping [start, end): the workspace timeline (GSI6) with the time-window key
+    range and filter of `search_page`, paged to the end (rollups recompute a local day from it)."""
+    search = WorklogSearch(window_from=start, window_to=end)
+    found: dict[str, Worklog] = {}
+    start_key: dict[str, Any] | None = None
+    while True:
+        page, start_key = search_page(workspace_id, search, limit=page_size, start_key=start_key)
+        for worklog in page:
+            found[worklog.id] = worklog
+        if not start_key:
+            return list(found.values())

@@ -1,0 +1,117 @@
+"""API shapes of the reports (pydantic v2), and their CSV form."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from worklogs.models import ApiModel, Worklog
+
+Granularity = Literal["day", "week", "month"]
+GroupBy = Literal["total", "worker", "owner", "project", "type", "billable", "worker-owner"]
+
+
+class TotalsRow(ApiModel):
+    """One rollup row (docs/rollup-contract.md): a period and one value of the grouped dimension."""
+
+    period: str = Field(description="`2026-11-23` (day), the week's first day (week), `2026-11` (month).")
+    periodStart: date
+    periodEnd: date = Field(description="First day after the period.")
+    dimension: str
+    workerId: str | None = None
+    ownerType: str | None = None
+    ownerId: str | None = None
+    projectId: str | None = Field(default=None, description="Empty: worklogs without a project.")
+    worklogTypeCode: str | None = Field(default=None, description="Empty: worklogs without a type.")
+    billable: str | None = Field(default=None, description="`true` or `false`.")
+    minutes: int
+    billableMinutes: int
+    roundedMinutes: int
+    amount: str = Field(description="Decimal string, rounded half-up to cents.")
+    currency: str
+    entryCount: int
+    computedAt: datetime
+
+
+class Freshness(ApiModel):
+    asOf: datetime | None = Field(
+        description="The oldest `computedAt` of the rows returned: every figure is at least this recent."
+    )
+    consistency: Literal["eventual", "strong"]
+    pendingDays: list[date] = Field(
+        description="Days of the range changed since the last rollup run (not yet in the figures). Empty with "
+        "consistency=strong: those days were recomputed from the worklogs for this answer."
+    )
+    recomputedDays: list[date] = Field(default_factory=list, description="Days recomputed for this answer.")
+
+
+class TotalsReport(ApiModel):
+    workspaceId: str
+    granularity: Granularity
+    groupBy: GroupBy
+    firstPeriod: str
+    lastPeriod: str
+    timezone: str
+    rows: list[TotalsRow]
+    freshness: Freshness
+
+
+TOTALS_CSV_COLUMNS = (
+    "period",
+    "periodStart",
+    "periodEnd",
+    "dimension",
+    "workerId",
+    "ownerType",
+    "ownerId",
+    "projectId",
+    "worklogTypeCode",
+    "billable",
+    "minutes",
+    "billableMinutes",
+    "roundedMinutes",
+    "amount",
+    "currency",
+    "entryCount",
+    "computedAt",
+)
+WORKLOG_CSV_COLUMNS = (
+    "id",
+    "workerId",
+    "ownerType",
+    "ownerId",
+    "projectId",
+    "worklogTypeCode",
+    "startDate",
+    "endDate",
+    "durationMinutes",
+    "billable",
+    "rate",
+    "description",
+)
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def to_csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(column)) for column in columns])
+    return out.getvalue()
+
+
+def worklog_csv_row(worklog: Worklog) -> dict[str, Any]:
+    plain = worklog.model_dump(mode="json", by_alias=True)
+    plain["billable"] = "true" if worklog.data.get("billable") is True else "false"
+    plain["rate"] = worklog.data.get("rate")
+    return plain

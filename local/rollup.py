@@ -1,0 +1,90 @@
+"""Run the scheduled rollup now against the running local API's store (`make rollup`).
+
+    python -m local.rollup [--endpoint http://127.0.0.1:PORT]
+
+`make run` records its DynamoDB endpoint in .local/runner.json; this reads it, and invokes the
+RollupPeriodsFunction handler with the sample scheduled event (events/rollup_periods_schedule.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from local.template import ROOT, load_template
+
+STATE_FILE = ROOT / ".local" / "runner.json"
+SCHEDULE_EVENT = ROOT / "events" / "rollup_periods_schedule.json"
+FUNCTION = "RollupPeriodsFunction"
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def schedule_seconds(template: dict[str, Any] | None = None) -> float:
+    """The rollup's period from template.yaml: its Schedule event (a parameter's default when it is a !Ref)."""
+    template = template or load_template()
+    events = template["Resources"][FUNCTION]["Properties"]["Events"]
+    expression = next(e["Properties"]["Schedule"] for e in events.values() if e["Type"] == "Schedule")
+    if isinstance(expression, dict) and "Ref" in expression:
+        expression = template["Parameters"][expression["Ref"]]["Default"]
+    match = _RATE.match(str(expression).strip())
+    if not match:
+        raise ValueError(f"The local runner understands rate(...) schedules only, not {expression!r}")
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2).rstrip("s")]
+
+
+def invoke() -> dict[str, Any]:
+    """One run of the rollup handler, as EventBridge would start it."""
+    from local.events import LambdaContext
+    from local.functions import handler
+
+    event = json.loads(SCHEDULE_EVENT.read_text(encoding="utf-8"))
+    return handler(FUNCTION)(event, LambdaContext(FUNCTION))
+
+
+def start_schedule(period_seconds: float, log: Callable[[str], None] = print) -> threading.Event:
+    """Run the rollup every `period_seconds` in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(period_seconds):
+            try:
+                log(json.dumps({"message": "scheduled rollup", "run": invoke()}))
+            except Exception as error:  # a failed run is retried by the next one, as on AWS
+                log(json.dumps({"message": "scheduled rollup failed", "error": repr(error)}))
+
+    threading.Thread(target=loop, name="rollup-schedule", daemon=True).start()
+    return stop
+
+
+def record_endpoint(endpoint_url: str) -> None:
+    STATE_FILE.parent.mkdir(exist_ok=True)
+    STATE_FILE.write_text(json.dumps({"dynamodbEndpoint": endpoint_url}), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--endpoint", help="DynamoDB endpoint (default: the one `make run` recorded)")
+    args = parser.parse_args(argv)
+    endpoint = args.endpoint
+    if not endpoint:
+        if not STATE_FILE.is_file():
+            print("No local API is running (start it with `make run`), or pass --endpoint.")
+            return 1
+        endpoint = json.loads(STATE_FILE.read_text(encoding="utf-8"))["dynamodbEndpoint"]
+    from local.dynamodb import dynamodb_client
+    from local.server import prepare_environment
+    from worklogs.repository.dynamodb import use_client
+
+    prepare_environment(endpoint)
+    use_client(dynamodb_client(endpoint))
+    print(json.dumps(invoke()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
