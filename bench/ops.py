@@ -625,23 +625,9 @@ def check_coverage() -> list[str]:
 
 
 def _in_process_environment() -> None:
-    """The functions' environment from the template, with moto credentials and quiet Powertools."""
-    from local.template import local_environment
+    from bench.environment import prepare
 
-    os.environ.update(local_environment())
-    os.environ.update(
-        {
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "CURSOR_SIGNING_KEY": "bench-cursor-key",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "ERROR",
-        }
-    )
-    for name in ("CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT_URL"):
-        os.environ.pop(name, None)
+    prepare()
 
 
 def measure_operations() -> list[dict[str, Any]]:

@@ -10,36 +10,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import time
 import uuid
-import warnings
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common" / "python")]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the repo root
 
-from local.template import local_environment  # noqa: E402
+from bench.environment import prepare
 
-os.environ.update(local_environment())
-os.environ.update(
-    {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "CURSOR_SIGNING_KEY": "bench",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "ERROR",
-    }
-)
-os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
-os.environ.pop("CURSOR_SECRET_ARN", None)
-warnings.filterwarnings("ignore", message="No application metrics to publish")
+prepare()
 
 WORKSPACE = "bench"
 CHANGED_DAYS = [date(2026, 11, 10), date(2026, 11, 11), date(2026, 11, 12)]
