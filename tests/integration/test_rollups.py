@@ -12,7 +12,6 @@ from local.functions import handler
 from tests.helpers import a_worklog, claims
 
 WS = "/v1/workspaces/acme"
-LATER = datetime.now(UTC) + timedelta(minutes=1)  # past the settle window the rollup waits for
 
 
 def markers(dynamodb: Any) -> list[dict[str, Any]]:
@@ -27,10 +26,12 @@ def markers(dynamodb: Any) -> list[dict[str, Any]]:
     return sorted(items, key=lambda item: item["day"]["S"])
 
 
-def run_rollup(now: datetime = LATER) -> Any:
+def run_rollup(now: datetime | None = None) -> Any:
+    """A rollup run a minute from now: past the settle window it waits for (computed per call, not at import:
+    a slow suite reaches this module minutes after collecting it)."""
     from worklogs import services
 
-    return services.roll_up_dirty_days(now)
+    return services.roll_up_dirty_days(now or datetime.now(UTC) + timedelta(minutes=1))
 
 
 def rows(dynamodb: Any) -> dict[str, dict[str, Any]]:
