@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from worklogs.domain.rollup import apportion_to_days, local_day_bounds, period_days, round_minutes, week_start
+from worklogs.domain.periods import apportion_to_days
+from worklogs.domain.periods import week_start_of as week_start
+from worklogs.domain.rollup import local_day_bounds, period_days, round_minutes
 from worklogs.domain.settings import Rounding
 
 BERLIN = ZoneInfo("Europe/Berlin")

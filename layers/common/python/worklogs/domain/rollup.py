@@ -9,13 +9,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from worklogs.domain.periods import day_start, week_start_of
 from worklogs.domain.settings import Rounding, WorkspaceSettings
+from worklogs.domain.totals import is_billable
 from worklogs.models import Worklog
 
 CONTRACT_VERSION = "1.0"
@@ -27,9 +29,7 @@ DimensionKey = tuple[str, tuple[str, ...]]
 
 def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """[00:00, next 00:00) of a local day, in UTC: 23 h or 25 h long on DST days."""
-    start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
-    return start, end
+    return day_start(day, tz), day_start(day + timedelta(days=1), tz)
 
 
 def local_days(start: datetime, end: datetime, tz: ZoneInfo) -> list[date]:
@@ -37,17 +37,6 @@ def local_days(start: datetime, end: datetime, tz: ZoneInfo) -> list[date]:
     first = start.astimezone(tz).date()
     last = (end - timedelta(microseconds=1)).astimezone(tz).date() if end > start else first
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def apportion_to_days(start: datetime, end: datetime, tz: ZoneInfo) -> dict[date, int]:
-    """Seconds of [start, end) inside each local day it touches."""
-    found: dict[date, int] = {}
-    for day in local_days(start, end, tz):
-        day_start, day_end = local_day_bounds(day, tz)
-        seconds = int((min(end, day_end) - max(start, day_start)).total_seconds())
-        if seconds > 0:
-            found[day] = seconds
-    return found
 
 
 def accounting_view(worklog: Worklog) -> tuple[Any, ...]:
@@ -70,18 +59,12 @@ def dirty_days(worklog: Worklog, tz: ZoneInfo) -> list[date]:
     return local_days(worklog.startDate, worklog.endDate, tz)
 
 
-def week_start(day: date, first_weekday: str) -> date:
-    """The first day of the week holding `day` (weeks start on Monday or Sunday, per workspace)."""
-    offset = day.weekday() if first_weekday == "monday" else (day.weekday() + 1) % 7
-    return day - timedelta(days=offset)
-
-
 def period_of(granularity: str, day: date, first_weekday: str) -> str:
     """The period text of the row holding `day`: `2026-11-23` (day), week start date (week), `2026-11` (month)."""
     if granularity == "day":
         return day.isoformat()
     if granularity == "week":
-        return week_start(day, first_weekday).isoformat()
+        return week_start_of(day, first_weekday).isoformat()
     return day.strftime("%Y-%m")
 
 
@@ -93,10 +76,6 @@ def period_days(granularity: str, period: str) -> tuple[date, date]:
         return first, end
     first = date.fromisoformat(period)
     return first, first + timedelta(days=7 if granularity == "week" else 1)
-
-
-def is_billable(worklog: Worklog) -> bool:
-    return worklog.data.get("billable") is True
 
 
 def hourly_rate(worklog: Worklog) -> Decimal:
