@@ -31,7 +31,15 @@ def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         for key, value in os.environ.items()
         if key not in {"DYNAMODB_ENDPOINT_URL", "WORKLOGS_TABLE", "ROLLUP_TABLE", "CURSOR_SIGNING_KEY"}
     }
-    env.update({"WORKLOGS_LOCAL_KEY_FILE": str(key_file), "WORKLOGS_LOCAL_QUIET": "1"})
+    env.update(
+        {
+            "WORKLOGS_LOCAL_KEY_FILE": str(key_file),
+            "WORKLOGS_LOCAL_QUIET": "1",
+            # its own state directory and any free DynamoDB port: never the developer's `make run` data
+            "WORKLOGS_LOCAL_DIR": str(tmp_path_factory.mktemp("local")),
+            "WORKLOGS_LOCAL_DYNAMODB_PORT": "0",
+        }
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "local.server", "--port", str(port)],
         cwd=ROOT,

@@ -57,7 +57,14 @@ def start_runner(workdir: Path) -> tuple[subprocess.Popen[str], str]:
         for key, value in os.environ.items()
         if key not in {"DYNAMODB_ENDPOINT_URL", "WORKLOGS_TABLE", "ROLLUP_TABLE", "CURSOR_SIGNING_KEY"}
     }
-    env.update({"WORKLOGS_LOCAL_KEY_FILE": str(workdir / "key.pem"), "WORKLOGS_LOCAL_QUIET": "1"})
+    env.update(
+        {
+            "WORKLOGS_LOCAL_KEY_FILE": str(workdir / "key.pem"),
+            "WORKLOGS_LOCAL_QUIET": "1",
+            "WORKLOGS_LOCAL_DIR": str(workdir / "local"),
+            "WORKLOGS_LOCAL_DYNAMODB_PORT": "0",
+        }
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "local.server", "--port", str(port)],
         cwd=ROOT,
