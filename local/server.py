@@ -17,6 +17,7 @@ import base64
 import json
 import os
 import secrets
+import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -243,6 +244,11 @@ def main(argv: list[str] | None = None) -> None:
         "data": str(journal.data_dir) if journal else "in memory only (--ephemeral)",
     }
     record_runner_state(ready)  # `make rollup` and billing scripts find the store here
+
+    def _terminate(*_: Any) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops like Ctrl-C: runner.json removed, files closed
+
+    signal.signal(signal.SIGTERM, _terminate)
     print(json.dumps(ready), flush=True)
     try:
         server.serve_forever()
