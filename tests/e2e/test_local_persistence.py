@@ -55,7 +55,8 @@ def _stop(process: subprocess.Popen[str], sig: int = signal.SIGTERM) -> None:
 def test_data_survives_a_kill_and_a_restart_and_compacts(tmp_path):
     key_file = tmp_path / "key.pem"
     local_dir = tmp_path / "local"
-    admin = {"Authorization": f"Bearer {issue_token(sub='alice', workspaces=['acme:admin'], key=signing_key(key_file))}"}
+    token = issue_token(sub="alice", workspaces=["acme:admin"], key=signing_key(key_file))
+    admin = {"Authorization": f"Bearer {token}"}
     port = _free_port()
     base = f"http://127.0.0.1:{port}/v1/workspaces/acme"
     first = _start(local_dir, key_file, port)
