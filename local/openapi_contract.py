@@ -13,6 +13,7 @@ and the route declarations cannot say, by rules, so new routes follow them witho
   `currentVersion`), 409 `ConflictResponse` (overlap, merge-gap and period-lock details), every other
   status `ErrorResponse`;
 - enums that appear inline more than once become one named component (named after the property);
+- `anyOf` of an inline object and null becomes `type: [object, null]`;
 - a 204 has no content; ISO 8601 `duration` strings carry `format: duration`; path parameters are
   described from PATH_PARAMETERS (an unknown name fails the build: add its description there);
 - components no operation uses (Powertools' HTTPValidationError...) are dropped, and RENAMES give clearer
@@ -97,7 +98,7 @@ def _error_schemas(codes: list[str]) -> dict[str, Any]:
                 "loc": {
                     "type": "array",
                     "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-                    "description": "Path to the input, e.g. `[\"body\", \"data\", \"rate\"]` or `[\"query\", \"to\"]`.",
+                    "description": 'Path to the input, e.g. `["body", "data", "rate"]` or `["query", "to"]`.',
                 },
                 "msg": {"type": "string"},
                 "type": {"type": "string"},
@@ -215,6 +216,20 @@ def _hoist_enums(doc: dict[str, Any]) -> None:
                 place["default"] = default
 
 
+def _nullable_objects(doc: dict[str, Any]) -> None:
+    """`anyOf: [{type: object}, {type: null}]` → `type: [object, null]` (generators then name it `…Data`,
+    not `…DataType0`)."""
+    for node in _walk(doc["components"]["schemas"]):
+        options = node.get("anyOf")
+        if not isinstance(options, list) or len(options) != 2 or {"type": "null"} not in options:
+            continue
+        other = options[0] if options[1] == {"type": "null"} else options[1]
+        if other.get("type") != "object" or "$ref" in other:
+            continue
+        del node["anyOf"]
+        node.update({**other, "type": ["object", "null"]})
+
+
 def _durations(doc: dict[str, Any]) -> None:
     for node in _walk(doc["components"]["schemas"]):
         prop = (node.get("properties") or {}).get("duration")
@@ -258,7 +273,7 @@ def _headers(doc: dict[str, Any], operation: dict[str, Any], path: str) -> None:
 def _errors(operation: dict[str, Any]) -> None:
     for status, response in operation["responses"].items():
         media = (response.get("content") or {}).get("application/json")
-        if not media or not status[0] in "45" or status == "401":
+        if not media or status[0] not in "45" or status == "401":
             continue
         media["schema"] = {"$ref": REF + _ERROR_BY_STATUS.get(status, "ErrorResponse")}
 
@@ -298,6 +313,7 @@ def refine(document: dict[str, Any]) -> dict[str, Any]:
     schemas.update(_error_schemas(error_codes()))
     _rename(doc)
     _durations(doc)
+    _nullable_objects(doc)
     for path, item in doc["paths"].items():
         for operation in item.values():
             _headers(doc, operation, path)

@@ -11,9 +11,7 @@ from local.openapi import build_schema
 from local.openapi_contract import error_codes
 
 SCHEMA = build_schema()
-OPERATIONS = [
-    (method, path, operation) for path, item in SCHEMA["paths"].items() for method, operation in item.items()
-]
+OPERATIONS = [(method, path, operation) for path, item in SCHEMA["paths"].items() for method, operation in item.items()]
 SOURCES_CODE = re.compile(r"""\b(?:code\s*=\s*|raise\s+\w+\()["']([A-Z][A-Z0-9_]+)["']""")
 
 
