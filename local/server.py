@@ -237,10 +237,8 @@ def main(argv: list[str] | None = None) -> None:
         "dynamodb": os.environ["DYNAMODB_ENDPOINT_URL"],
         "region": os.environ["AWS_DEFAULT_REGION"],
         "tables": sorted(table_definitions()),
-        "credentials": {
-            "aws_access_key_id": os.environ["AWS_ACCESS_KEY_ID"],
-            "aws_secret_access_key": os.environ["AWS_SECRET_ACCESS_KEY"],
-        },
+        # The embedded store accepts any keys; never echo the environment's (they may be real ones).
+        "credentials": {"aws_access_key_id": "local", "aws_secret_access_key": "local"},
         "data": str(journal.data_dir) if journal else "in memory only (--ephemeral)",
     }
     record_runner_state(ready)  # `make rollup` and billing scripts find the store here

@@ -23,7 +23,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def local_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session runner's state directory (its runner.json and saved data)."""
+    return tmp_path_factory.mktemp("local")
+
+
+@pytest.fixture(scope="session")
+def local_api(tmp_path_factory: pytest.TempPathFactory, local_dir: Path) -> Iterator[str]:
     key_file = tmp_path_factory.mktemp("keys") / "jwt-signing-key.pem"
     port = _free_port()
     env = {
@@ -36,7 +42,7 @@ def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "WORKLOGS_LOCAL_KEY_FILE": str(key_file),
             "WORKLOGS_LOCAL_QUIET": "1",
             # its own state directory and any free DynamoDB port: never the developer's `make run` data
-            "WORKLOGS_LOCAL_DIR": str(tmp_path_factory.mktemp("local")),
+            "WORKLOGS_LOCAL_DIR": str(local_dir),
             "WORKLOGS_LOCAL_DYNAMODB_PORT": "0",
         }
     )
