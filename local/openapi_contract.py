@@ -16,6 +16,8 @@ and the route declarations cannot say, by rules, so new routes follow them witho
 - `anyOf` of an inline object and null becomes `type: [object, null]`;
 - a 204 has no content; ISO 8601 `duration` strings carry `format: duration`; path parameters are
   described from PATH_PARAMETERS (an unknown name fails the build: add its description there);
+- OpenAPI links (LINKS) between operations and realistic request examples (EXAMPLES) for clients and
+  schemathesis' stateful phase;
 - components no operation uses (Powertools' HTTPValidationError...) are dropped, and RENAMES give clearer
   names to a few models.
 """
@@ -44,6 +46,80 @@ HEADERS = {
     "Location": "Path of the created resource.",
     "Idempotent-Replayed": "`true` when this is the stored answer to an earlier identical request.",
     "Next-Cursor": "Pass as `cursor` for the next page; absent on the last page.",
+}
+# OpenAPI links: what a response lets the client do next (schemathesis' stateful phase follows them).
+_WS = {"workspaceId": "$request.path.workspaceId"}
+_WORKLOG = {**_WS, "worklogId": "$response.body#/id"}
+_WORKLOG_ETAG = {**_WORKLOG, "header.If-Match": "$response.header.ETag"}
+_TYPE = {**_WS, "code": "$response.body#/code"}
+_WORKLOG_NEXT = {
+    "GetWorklog": ("getWorklog", _WORKLOG),
+    "EditWorklog": ("editWorklog", _WORKLOG_ETAG),
+    "DeleteWorklog": ("deleteWorklog", _WORKLOG),
+    "RestoreWorklog": ("restoreWorklog", _WORKLOG),
+    "SplitWorklog": ("splitWorklog", _WORKLOG),
+    "ListLinks": ("listLinks", _WORKLOG),
+    "CreateLink": ("createLink", _WORKLOG),
+    "GetWorklogHistory": ("getWorklogHistory", _WORKLOG),
+}
+_TIMER_NEXT = {
+    "GetTimer": ("getTimer", _WS),
+    "PauseTimer": ("pauseTimer", _WS),
+    "ResumeTimer": ("resumeTimer", _WS),
+    "StopTimer": ("stopTimer", _WS),
+    "DiscardTimer": ("discardTimer", _WS),
+}
+LINKS: dict[tuple[str, str], dict[str, tuple[str, dict[str, str]]]] = {
+    ("createWorklog", "201"): _WORKLOG_NEXT,
+    ("getWorklog", "200"): _WORKLOG_NEXT,
+    ("editWorklog", "200"): _WORKLOG_NEXT,
+    ("restoreWorklog", "200"): _WORKLOG_NEXT,
+    ("startTimer", "201"): _TIMER_NEXT,
+    ("pauseTimer", "200"): {"ResumeTimer": ("resumeTimer", _WS), "StopTimer": ("stopTimer", _WS)},
+    ("resumeTimer", "200"): {"PauseTimer": ("pauseTimer", _WS), "StopTimer": ("stopTimer", _WS)},
+    ("putSettings", "200"): {
+        "GetSettings": ("getSettings", _WS),
+        "ListWorklogTypes": ("listWorklogTypes", _WS),
+        "GetConsole": ("getConsole", _WS),
+    },
+    ("getSettings", "200"): {"ListWorklogTypes": ("listWorklogTypes", _WS)},
+    ("putWorklogType", "200"): {
+        "GetWorklogType": ("getWorklogType", _TYPE),
+        "DeleteWorklogType": ("deleteWorklogType", _TYPE),
+    },
+    ("putWorklogType", "201"): {
+        "GetWorklogType": ("getWorklogType", _TYPE),
+        "DeleteWorklogType": ("deleteWorklogType", _TYPE),
+    },
+}
+# Realistic request bodies, so generated requests reach the domain rules.
+EXAMPLES = {
+    "WorklogCreate": {
+        "ownerType": "Ticket",
+        "ownerId": "T-1042",
+        "description": "<p>Reviewed logs and reproduced the issue.</p>",
+        "startDate": "2026-11-11T09:00:00+01:00",
+        "duration": "PT1H30M",
+        "data": {"billable": True, "location": "remote"},
+    },
+    "WorklogPatch": {"endDate": "2026-11-11T11:00:00Z", "description": "<p>Fixed.</p>"},
+    "SplitRequest": {"at": "2026-11-11T10:00:00Z"},
+    "LinkCreate": {"refType": "Task", "refId": "TASK-77", "name": "Related task", "data": {"relation": "executed-for"}},
+    "TimerStart": {"ownerType": "Ticket", "ownerId": "T-1042", "description": "<p>Reproducing.</p>"},
+    "TimerStop": {"description": "<p>Fixed.</p>"},
+    "SettingsInput": {
+        "timezone": "Europe/Vienna",
+        "weekStart": "monday",
+        "rounding": {"mode": "up", "unitMinutes": 15, "scope": "entry"},
+        "overlapPolicy": "warn",
+    },
+    "WorklogTypeInput": {
+        "name": "Investigation",
+        "description": "Finding the cause",
+        "icon": "search",
+        "validityFrom": "2026-01-01",
+        "dataTags": ["support"],
+    },
 }
 _CODE = re.compile(r"""(?:\bcode\s*=\s*|_error_body\(\s*\d{3},\s*)["']([A-Z][A-Z0-9_]+)["']""")
 
@@ -289,6 +365,23 @@ def _parameters(operation: dict[str, Any]) -> None:
             parameter["required"] = True
 
 
+def _links(operation: dict[str, Any], operation_ids: set[str]) -> None:
+    for (operation_id, status), targets in LINKS.items():
+        if operation.get("operationId") != operation_id or status not in operation["responses"]:
+            continue
+        links = operation["responses"][status].setdefault("links", {})
+        for name, (target, parameters) in targets.items():
+            if target in operation_ids:
+                links[name] = {"operationId": target, "parameters": dict(parameters)}
+
+
+def _examples(doc: dict[str, Any]) -> None:
+    schemas = doc["components"]["schemas"]
+    for name, example in EXAMPLES.items():
+        if name in schemas:
+            schemas[name]["examples"] = [example]
+
+
 def _prune(doc: dict[str, Any]) -> None:
     """Drop components that nothing outside them references (transitively)."""
     schemas = doc["components"]["schemas"]
@@ -319,6 +412,11 @@ def refine(document: dict[str, Any]) -> dict[str, Any]:
             _headers(doc, operation, path)
             _errors(operation)
             _parameters(operation)
+    operation_ids = {op["operationId"] for item in doc["paths"].values() for op in item.values()}
+    for item in doc["paths"].values():
+        for operation in item.values():
+            _links(operation, operation_ids)
+    _examples(doc)
     _hoist_enums(doc)
     _prune(doc)
     return doc

@@ -90,7 +90,10 @@ class Gateway:
         if route.authorized:
             try:
                 claims = verify_authorization(headers.get("authorization"), self.public_key)
-            except InvalidToken:
+            except InvalidToken as error:
+                # API Gateway does not tell the caller why; the runner's log does, for whoever runs it.
+                reason = {"message": "401 Unauthorized", "route": route.route_key, "reason": str(error)}
+                print(json.dumps(reason), file=sys.stderr, flush=True)
                 return 401, {"Content-Type": "application/json"}, b'{"message":"Unauthorized"}'
         event = http_api_event(
             method=method,

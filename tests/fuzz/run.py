@@ -34,9 +34,6 @@ EXCLUDED_CHECKS = {
     # the schema cannot express (two of start/end/duration, end after start, the worklog must exist and
     # belong to the caller's workspace, merge ids must share worker/owner/type, split inside the window).
     "positive_data_acceptance": "domain rules beyond the schema legitimately answer 4xx to schema-valid data",
-    # The schema has no OpenAPI links, so schemathesis cannot tell which request created which resource.
-    "use_after_free": "needs OpenAPI links between operations; the schema declares none",
-    "ensure_resource_availability": "needs OpenAPI links between operations; the schema declares none",
     # It wants 405 for a method a path does not declare (TRACE...). API Gateway HTTP APIs answer 404
     # {"message": "Not Found"} for a method without a route, before any function runs, and the local
     # runner does the same (a test pins it); the 404 is not ours to change.
