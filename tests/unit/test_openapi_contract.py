@@ -102,3 +102,25 @@ def _walk(node):
     elif isinstance(node, list):
         for value in node:
             yield from _walk(value)
+
+
+def test_links_lead_from_a_resource_to_what_can_be_done_with_it():
+    by_id = {operation["operationId"]: operation for _, _, operation in OPERATIONS}
+
+    def targets(operation_id, status):
+        return {link["operationId"] for link in by_id[operation_id]["responses"][status]["links"].values()}
+
+    assert {
+        "getWorklog",
+        "editWorklog",
+        "deleteWorklog",
+        "listLinks",
+        "createLink",
+        "splitWorklog",
+        "getWorklogHistory",
+    } <= targets("createWorklog", "201")
+    assert "listWorklogTypes" in targets("putSettings", "200")
+    assert "stopTimer" in targets("startTimer", "201")
+    edit = by_id["createWorklog"]["responses"]["201"]["links"]["EditWorklog"]["parameters"]
+    assert edit["header.If-Match"] == "$response.header.ETag" and edit["worklogId"] == "$response.body#/id"
+    assert SCHEMA["components"]["schemas"]["WorklogCreate"]["examples"]
