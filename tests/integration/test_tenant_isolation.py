@@ -440,3 +440,24 @@ def test_an_idempotency_key_of_one_tenant_never_replays_into_another(world):
         "POST", f"/v1/workspaces/{WORKSPACE}/worklogs", claims=both, body=body, headers=key
     )
     assert status == 201 and json.loads(text)["id"] == acme_id and headers["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.parametrize("route_key", [key for key in ROUTE_KEYS if key.startswith("GET ")])
+def test_an_unknown_query_parameter_is_400_listing_the_allowed_ones(world, route_key):
+    method, template = route_key.split(" ", 1)
+    case = EXPECTATIONS[route_key]
+    query = {**(case.query(world) if case.query else {}), "wokerId": "me"}
+    status, _, text = world.call(method, _path(template, world), claims=ADMIN, query=query)
+    assert status == 400, text
+    error = json.loads(text)["error"]
+    assert error["code"] == "UNKNOWN_QUERY_PARAMETER"
+    assert error["details"] == [{"loc": ["query", "wokerId"], "msg": error["details"][0]["msg"], "type": "unknown"}]
+    operation = json.loads(_schema_text())["paths"].get(template.replace("<", "{").replace(">", "}"), {}).get("get")
+    for name in [p["name"] for p in (operation or {}).get("parameters", []) if p["in"] == "query"]:
+        assert name in error["message"], (name, error["message"])
+
+
+def _schema_text() -> str:
+    from worklogs.openapi import SCHEMA_FILE
+
+    return SCHEMA_FILE.read_text(encoding="utf-8")
