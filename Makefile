@@ -11,6 +11,7 @@ CHECKOV := $(CHECKOV_VENV)/bin/checkov
 FUZZ_MAX_EXAMPLES ?= 60
 HOST ?= 127.0.0.1
 PORT ?= 3000
+DYNAMODB_PORT ?= 8000
 SUB ?= alice
 WORKSPACES ?= acme:admin
 PRIVILEGES ?=
@@ -20,21 +21,25 @@ PYTEST_ARGS ?=
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run rollup test test-unit test-integration test-e2e lint format openapi token validate checkov build bench fuzz clean
+.PHONY: help setup run reset rollup test test-unit test-integration test-e2e lint format openapi token validate checkov build bench fuzz clean
 
 help:
-	@echo "make run       serve the API on http://$(HOST):$(PORT) (embedded DynamoDB, no Docker)"
-	@echo "make test      run the whole test suite"
+	@echo "make run       serve the API on http://$(HOST):$(PORT); embedded DynamoDB on 127.0.0.1:$(DYNAMODB_PORT), data kept in .local/data"
+	@echo "make reset     delete the local runner's data (.local/data); the next make run starts empty"
 	@echo "make rollup    run the scheduled rollup now against the running local API's store"
+	@echo "make token SUB=alice WORKSPACES='acme:admin' PRIVILEGES='worklog:lock-override' NAME='Alice'"
+	@echo "make test      run the whole test suite (unit, integration, e2e, docs)"
+	@echo "make test-unit | test-integration | test-e2e   one part of the suite"
 	@echo "make lint      ruff, cfn-lint and the OpenAPI drift check"
-	@echo "make token SUB=alice WORKSPACES='acme:admin' PRIVILEGES='worklog:lock-override'"
-	@echo "make bench     DynamoDB cost per search pattern (bench/search.py)"
+	@echo "make format    apply ruff fixes and formatting"
 	@echo "make openapi   regenerate the committed OpenAPI document"
 	@echo "make validate  sam validate --lint (installs aws-sam-cli in $(SAM_VENV))"
 	@echo "make checkov   checkov on template.yaml (installs checkov in $(CHECKOV_VENV))"
 	@echo "make build     sam build for arm64/python3.13 (cross-installs the layer's wheels; no Docker)"
-	@echo "make bench     DynamoDB cost and cold-import benchmark per operation -> bench/results.json"
+	@echo "make bench     DynamoDB cost and cold-import benchmark per operation -> bench/*results.json"
 	@echo "make fuzz      schemathesis against the local runner, every operation of the OpenAPI schema"
+	@echo "make setup     create .venv and install the project with its dev extras"
+	@echo "make clean     remove the virtual environments and caches (keeps .local)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,7 +53,10 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m local.server --host $(HOST) --port $(PORT)
+	$(PY) -m local.server --host $(HOST) --port $(PORT) --dynamodb-port $(DYNAMODB_PORT)
+
+reset: $(STAMP)
+	$(PY) -m local.persistence --reset
 
 rollup: $(STAMP)
 	$(PY) -m local.rollup

@@ -610,6 +610,21 @@ SCENARIOS += [
         ),
         200,
     ),
+    Scenario(
+        "report totals as CSV (month by day, per worker)",
+        "GET /v1/workspaces/{workspaceId}/reports/totals.csv",
+        lambda api, i: api.call("GET", f"/v1/workspaces/{WS}/reports/totals.csv", query=REPORT_QUERY),
+        200,
+        prepare=_rolled_up,
+    ),
+    Scenario(
+        "report worklogs export as CSV (page)",
+        "GET /v1/workspaces/{workspaceId}/reports/worklogs.csv",
+        lambda api, i: api.call(
+            "GET", f"/v1/workspaces/{WS}/reports/worklogs.csv", query={"from": "2026-11-01", "to": "2026-11-30"}
+        ),
+        200,
+    ),
 ]
 
 

@@ -39,7 +39,9 @@ def build_schema() -> dict:
     for logical_id in sorted(functions()):
         if logical_id in routed:
             merge.add_schema(resolver(logical_id).get_openapi_schema())
-    return json.loads(merge.get_openapi_json_schema())
+    from local.openapi_contract import refine
+
+    return refine(json.loads(merge.get_openapi_json_schema()))
 
 
 def render() -> str:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import socket
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from local.template import ROOT, load_template
 
-STATE_FILE = ROOT / ".local" / "runner.json"
 SCHEDULE_EVENT = ROOT / "events" / "rollup_periods_schedule.json"
 FUNCTION = "RollupPeriodsFunction"
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
@@ -61,9 +64,46 @@ def start_schedule(period_seconds: float, log: Callable[[str], None] = print) ->
     return stop
 
 
-def record_endpoint(endpoint_url: str) -> None:
-    STATE_FILE.parent.mkdir(exist_ok=True)
-    STATE_FILE.write_text(json.dumps({"dynamodbEndpoint": endpoint_url}), encoding="utf-8")
+def state_file() -> Path:
+    from local.persistence import local_dir
+
+    return local_dir() / "runner.json"
+
+
+def record_runner_state(ready: dict[str, Any]) -> None:
+    """Write .local/runner.json: how to reach the running runner and its store (for `make rollup`, billing)."""
+    path = state_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {**ready, "pid": os.getpid(), "dynamodbEndpoint": ready["dynamodb"]}
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def clear_runner_state() -> None:
+    """Remove .local/runner.json if it is this process's (never another runner's)."""
+    path = state_file()
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def running_endpoint() -> str | None:
+    """The DynamoDB endpoint of a local runner that is up, from .local/runner.json; None when none is."""
+    try:
+        state = json.loads(state_file().read_text(encoding="utf-8"))
+        endpoint = state["dynamodbEndpoint"]
+        os.kill(int(state["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    parts = urlsplit(endpoint)
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex((parts.hostname or "127.0.0.1", parts.port or 80)) != 0:
+            return None
+    return endpoint
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,10 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     endpoint = args.endpoint
     if not endpoint:
-        if not STATE_FILE.is_file():
-            print("No local API is running (start it with `make run`), or pass --endpoint.")
+        endpoint = running_endpoint()
+        if endpoint is None:
+            print("No local runner is running: start one with `make run` (in another shell), then `make rollup`.")
             return 1
-        endpoint = json.loads(STATE_FILE.read_text(encoding="utf-8"))["dynamodbEndpoint"]
     from local.dynamodb import dynamodb_client
     from local.server import prepare_environment
     from worklogs.repository.dynamodb import use_client

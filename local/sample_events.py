@@ -287,6 +287,22 @@ SAMPLES: dict[str, tuple[str, str, str, Any, dict[str, str], str]] = {
         {},
         "from=2026-11-01&to=2026-11-30&format=csv&limit=100",
     ),
+    "report_totals_csv": (
+        "GET",
+        f"{WS}/reports/totals.csv",
+        "/v1/workspaces/{workspaceId}/reports/totals.csv",
+        None,
+        {},
+        "granularity=month&from=2026-11-01&to=2026-11-30&groupBy=owner",
+    ),
+    "export_worklogs_csv": (
+        "GET",
+        f"{WS}/reports/worklogs.csv",
+        "/v1/workspaces/{workspaceId}/reports/worklogs.csv",
+        None,
+        {},
+        "from=2026-11-01&to=2026-11-30&limit=100",
+    ),
 }
 
 

@@ -1,9 +1,12 @@
 """Serve template.yaml's routes on 127.0.0.1:3000 with an embedded DynamoDB — no Docker, no AWS account.
 
-    python -m local.server [--host 127.0.0.1] [--port 3000]
+    python -m local.server [--host 127.0.0.1] [--port 3000] [--dynamodb-port 8000] [--ephemeral]
 
 Requests become API Gateway HTTP API v2 events and run through the real function handlers in-process.
 Bearer tokens are checked like the JWT authorizer does, against the local key (`make token`).
+The embedded DynamoDB listens on 127.0.0.1:8000 (`--dynamodb-port`) and keeps its data in `.local/data/`
+across restarts and kills (local/persistence.py); `--ephemeral` keeps it in memory only. The endpoint,
+tables, region and credentials are printed at start and written to `.local/runner.json`.
 Set DYNAMODB_ENDPOINT_URL to use another DynamoDB endpoint instead of the embedded one.
 """
 
@@ -14,6 +17,7 @@ import base64
 import json
 import os
 import secrets
+import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -86,7 +90,10 @@ class Gateway:
         if route.authorized:
             try:
                 claims = verify_authorization(headers.get("authorization"), self.public_key)
-            except InvalidToken:
+            except InvalidToken as error:
+                # API Gateway does not tell the caller why; the runner's log does, for whoever runs it.
+                reason = {"message": "401 Unauthorized", "route": route.route_key, "reason": str(error)}
+                print(json.dumps(reason), file=sys.stderr, flush=True)
                 return 401, {"Content-Type": "application/json"}, b'{"message":"Unauthorized"}'
         event = http_api_event(
             method=method,
@@ -155,19 +162,28 @@ def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def build_server(host: str, port: int) -> tuple[ThreadingHTTPServer, Any]:
-    """Start the store, create the tables, load the functions; returns (HTTP server, embedded store or None)."""
-    from local.dynamodb import create_tables, dynamodb_client, start_embedded_dynamodb
+def build_server(
+    host: str, port: int, *, dynamodb_port: int = 0, journal: Any = None
+) -> tuple[ThreadingHTTPServer, Any]:
+    """Start the store (replaying its journal), create the tables, load the functions; returns
+    (HTTP server, embedded store or None)."""
+    from local.dynamodb import create_tables, dynamodb_client
+    from local.persistence import compact, compact_after_entries, replay, start_persistent_dynamodb
 
     store = None
     endpoint = os.environ.get("DYNAMODB_ENDPOINT_URL")
+    journaling = None
     if not endpoint:
-        store, endpoint = start_embedded_dynamodb()
+        store, endpoint, journaling = start_persistent_dynamodb("127.0.0.1", dynamodb_port, journal)
     prepare_environment(endpoint)
-    create_tables(dynamodb_client(endpoint))
-    from local.rollup import record_endpoint
-
-    record_endpoint(endpoint)  # `make rollup` runs the scheduled function against this store
+    tables = create_tables(dynamodb_client(endpoint))
+    if journaling is not None:
+        replayed = replay(journal, endpoint, os.environ["AWS_DEFAULT_REGION"])
+        if replayed > compact_after_entries():
+            compact(journal, dynamodb_client(endpoint), tables, journaling)
+        else:
+            journal.open()
+        journaling.recording = True
 
     from local.auth import signing_key
 
@@ -182,28 +198,59 @@ def build_server(host: str, port: int) -> tuple[ThreadingHTTPServer, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from local.persistence import DataDirBusy, Journal, data_dir, default_dynamodb_port, port_in_use
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument(
+        "--dynamodb-port", type=int, default=default_dynamodb_port(), help="embedded DynamoDB port (0: any free)"
+    )
+    parser.add_argument("--ephemeral", action="store_true", help="keep the data in memory only (nothing saved)")
     args = parser.parse_args(argv)
-    server, store = build_server(args.host, args.port)
+    embedded = not os.environ.get("DYNAMODB_ENDPOINT_URL")
+    busy = [p for p in (args.port, args.dynamodb_port if embedded else 0) if port_in_use(args.host, p)]
+    if busy:
+        raise SystemExit(
+            f"Port {busy[0]} is already in use (another `make run`?): stop that runner, or choose other ports "
+            "with `make run PORT=3001 DYNAMODB_PORT=8001`."
+        )
+    journal = None
+    if embedded and not args.ephemeral:
+        journal = Journal(data_dir())
+        try:
+            journal.lock()
+        except DataDirBusy:
+            raise SystemExit(
+                f"The data in {data_dir()} is in use by another local runner: stop it first, "
+                "or run this one with --ephemeral."
+            ) from None
+    server, store = build_server(args.host, args.port, dynamodb_port=args.dynamodb_port, journal=journal)
     host, port = server.server_address[:2]
-    from local.rollup import schedule_seconds, start_schedule
+    from local.rollup import clear_runner_state, record_runner_state, schedule_seconds, start_schedule
+    from local.template import table_definitions
 
     period = schedule_seconds()
     stop_rollups = start_schedule(period)
-    print(
-        json.dumps(
-            {
-                "message": "Worklogs API ready",
-                "url": f"http://{host}:{port}/v1",
-                "docs": f"http://{host}:{port}/v1/docs",
-                "rollupEverySeconds": period,
-                "dynamodb": os.environ["DYNAMODB_ENDPOINT_URL"],
-            }
-        ),
-        flush=True,
-    )
+    ready = {
+        "message": "Worklogs API ready",
+        "url": f"http://{host}:{port}/v1",
+        "docs": f"http://{host}:{port}/v1/docs",
+        "rollupEverySeconds": period,
+        "dynamodb": os.environ["DYNAMODB_ENDPOINT_URL"],
+        "region": os.environ["AWS_DEFAULT_REGION"],
+        "tables": sorted(table_definitions()),
+        # The embedded store accepts any keys; never echo the environment's (they may be real ones).
+        "credentials": {"aws_access_key_id": "local", "aws_secret_access_key": "local"},
+        "data": str(journal.data_dir) if journal else "in memory only (--ephemeral)",
+    }
+    record_runner_state(ready)  # `make rollup` and billing scripts find the store here
+
+    def _terminate(*_: Any) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops like Ctrl-C: runner.json removed, files closed
+
+    signal.signal(signal.SIGTERM, _terminate)
+    print(json.dumps(ready), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -211,8 +258,11 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         stop_rollups.set()
         server.server_close()
+        clear_runner_state()
         if store is not None:
             store.stop()
+        if journal is not None:
+            journal.close()
 
 
 if __name__ == "__main__":

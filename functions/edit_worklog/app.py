@@ -85,6 +85,9 @@ def delete_worklog(workspaceId: str, worklogId: str, if_match: IfMatch = None):
     f"{WORKLOG}/restore",
     operation_id="restoreWorklog",
     summary="Restore a soft-deleted worklog",
+    description="Undo a soft delete: the worklog is back in searches and totals, with its version + 1. The "
+    "period lock and overlap policy apply as to a new entry; a worklog merged into another cannot be restored "
+    "(409 `MERGED`). `If-Match` is optional; when sent it must match.",
     tags=["Worklog lifecycle"],
     responses={
         **model_response(200, WorklogResult, "The restored worklog."),

@@ -61,6 +61,7 @@ def create_link(workspaceId: str, worklogId: str, link: LinkCreate, if_match: If
     LINKS,
     operation_id="listLinks",
     summary="A worklog's links",
+    description="The related records of one worklog, oldest first; `ETag` carries the worklog's version.",
     tags=["Links"],
     responses={
         **model_response(200, LinkPage, "Every link of the worklog (at most 50)."),

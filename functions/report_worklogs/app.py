@@ -58,6 +58,19 @@ def _csv_content(model: Any, description: str) -> dict[int, dict[str, Any]]:
     }
 
 
+FirstDay = Annotated[QueryDate, Query(alias="from", description="First day (workspace time zone).")]
+LastDay = Annotated[QueryDate, Query(description="Last day, inclusive.")]
+TotalsGranularity = Annotated[Granularity, Query(description="Row period.")]
+TotalsGroupBy = Annotated[GroupBy, Query(description="Dimension of the rows; `total` = one row per period.")]
+TotalsConsistency = Annotated[
+    Literal["eventual", "strong"], Query(description="`strong`: recompute days not rolled up yet.")
+]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (1-100).")]
+PageCursor = Annotated[
+    str | None, Query(max_length=4096, description="`nextCursor` (or `Next-Cursor`) of the previous page.")
+]
+
+
 @app.get(
     "/v1/workspaces/<workspaceId>/reports/totals",
     operation_id="reportTotals",
@@ -73,15 +86,43 @@ def _csv_content(model: Any, description: str) -> dict[int, dict[str, Any]]:
 @tracer.capture_method
 def report_totals(
     workspaceId: str,
-    from_: Annotated[QueryDate, Query(alias="from", description="First day (workspace time zone).")],
-    to: Annotated[QueryDate, Query(description="Last day, inclusive.")],
-    granularity: Annotated[Granularity, Query(description="Row period.")] = "day",
-    groupBy: Annotated[GroupBy, Query(description="Dimension of the rows; `total` = one row per period.")] = "total",
-    consistency: Annotated[
-        Literal["eventual", "strong"], Query(description="`strong`: recompute days not rolled up yet.")
-    ] = "eventual",
-    format: Annotated[Literal["json", "csv"], Query(description="Response format.")] = "json",
+    from_: FirstDay,
+    to: LastDay,
+    granularity: TotalsGranularity = "day",
+    groupBy: TotalsGroupBy = "total",
+    consistency: TotalsConsistency = "eventual",
+    format: Annotated[
+        Literal["json", "csv"], Query(description="Response format; generated clients use `reportTotalsCsv`.")
+    ] = "json",
 ):
+    return _totals(workspaceId, from_, to, granularity, groupBy, consistency, format)
+
+
+@app.get(
+    "/v1/workspaces/<workspaceId>/reports/totals.csv",
+    operation_id="reportTotalsCsv",
+    summary="Period totals from the rollups, as CSV",
+    description="The rows of `reportTotals` as `text/csv` with a header row (its own operation, so that "
+    "generated clients read it as text). Needs the manager role.",
+    tags=["Reports"],
+    responses={
+        200: {"description": "The totals, one CSV row each.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+        **error_responses(401, 403, 409, 422),
+    },
+)
+@tracer.capture_method
+def report_totals_csv(
+    workspaceId: str,
+    from_: FirstDay,
+    to: LastDay,
+    granularity: TotalsGranularity = "day",
+    groupBy: TotalsGroupBy = "total",
+    consistency: TotalsConsistency = "eventual",
+):
+    return _totals(workspaceId, from_, to, granularity, groupBy, consistency, "csv")
+
+
+def _totals(workspaceId, from_, to, granularity, groupBy, consistency, format) -> Response:
     caller = current_caller(app)
     result = services.report_totals(
         workspaceId,
@@ -130,12 +171,38 @@ def report_totals(
 @tracer.capture_method
 def export_worklogs(
     workspaceId: str,
-    from_: Annotated[QueryDate, Query(alias="from", description="First day (workspace time zone).")],
-    to: Annotated[QueryDate, Query(description="Last day, inclusive.")],
-    format: Annotated[Literal["json", "csv"], Query(description="Response format.")] = "json",
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (1-100).")] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(max_length=4096, description="`nextCursor` of the previous page.")] = None,
+    from_: FirstDay,
+    to: LastDay,
+    format: Annotated[
+        Literal["json", "csv"], Query(description="Response format; generated clients use `exportWorklogsCsv`.")
+    ] = "json",
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
 ):
+    return _export(workspaceId, from_, to, format, limit, cursor)
+
+
+@app.get(
+    "/v1/workspaces/<workspaceId>/reports/worklogs.csv",
+    operation_id="exportWorklogsCsv",
+    summary="Detailed worklog export, as CSV",
+    description="The worklogs of `exportWorklogs` as `text/csv` with a header row, paged: the `Next-Cursor` "
+    "header carries the cursor of the next page (absent on the last). Its own operation, so that generated "
+    "clients read it as text. Needs the manager role.",
+    tags=["Reports"],
+    responses={
+        200: {"description": "One page of worklogs as CSV.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+        **error_responses(400, 401, 403, 422, 503),
+    },
+)
+@tracer.capture_method
+def export_worklogs_csv(
+    workspaceId: str, from_: FirstDay, to: LastDay, limit: PageSize = DEFAULT_PAGE_SIZE, cursor: PageCursor = None
+):
+    return _export(workspaceId, from_, to, "csv", limit, cursor)
+
+
+def _export(workspaceId, from_, to, format, limit, cursor) -> Response:
     caller = current_caller(app)
     caller.require_collection_access(workspaceId, Role.MANAGER)
     if to < from_:

@@ -27,6 +27,8 @@ app = create_app()
     "/v1/workspaces/<workspaceId>/worklogs/<worklogId>",
     operation_id="getWorklog",
     summary="Get one worklog",
+    description="One worklog with its links; `ETag` carries its version (send it as `If-Match` to edit). "
+    "A soft-deleted worklog is 404 unless `includeDeleted=true`.",
     tags=["Worklogs"],
     responses={
         **model_response(200, Worklog, "The worklog; `ETag` carries its version."),

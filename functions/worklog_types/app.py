@@ -101,6 +101,8 @@ def list_worklog_types(workspaceId: str, accept_language: AcceptLanguage = None)
     f"{TYPES}/<code>",
     operation_id="getWorklogType",
     summary="One worklog type",
+    description="One entry of the code table, localised by `Accept-Language`; `valid` is computed for today "
+    "in the workspace time zone. A type with a privilege the caller lacks is 404.",
     tags=["Worklog types"],
     responses={
         **model_response(200, WorklogType, "The type; `ETag` is its version."),

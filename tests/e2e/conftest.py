@@ -23,7 +23,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def local_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session runner's state directory (its runner.json and saved data)."""
+    return tmp_path_factory.mktemp("local")
+
+
+@pytest.fixture(scope="session")
+def local_api(tmp_path_factory: pytest.TempPathFactory, local_dir: Path) -> Iterator[str]:
     key_file = tmp_path_factory.mktemp("keys") / "jwt-signing-key.pem"
     port = _free_port()
     env = {
@@ -31,7 +37,15 @@ def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         for key, value in os.environ.items()
         if key not in {"DYNAMODB_ENDPOINT_URL", "WORKLOGS_TABLE", "ROLLUP_TABLE", "CURSOR_SIGNING_KEY"}
     }
-    env.update({"WORKLOGS_LOCAL_KEY_FILE": str(key_file), "WORKLOGS_LOCAL_QUIET": "1"})
+    env.update(
+        {
+            "WORKLOGS_LOCAL_KEY_FILE": str(key_file),
+            "WORKLOGS_LOCAL_QUIET": "1",
+            # its own state directory and any free DynamoDB port: never the developer's `make run` data
+            "WORKLOGS_LOCAL_DIR": str(local_dir),
+            "WORKLOGS_LOCAL_DYNAMODB_PORT": "0",
+        }
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "local.server", "--port", str(port)],
         cwd=ROOT,

@@ -156,6 +156,7 @@ def test_dynamodb_endpoint_url_points_the_runner_at_another_store(tmp_path):
         "DYNAMODB_ENDPOINT_URL": endpoint,
         "WORKLOGS_LOCAL_KEY_FILE": str(key_file),
         "WORKLOGS_LOCAL_QUIET": "1",
+        "WORKLOGS_LOCAL_DIR": str(tmp_path / "local"),
     }
     env.pop("CURSOR_SIGNING_KEY", None)
     process = subprocess.Popen(

@@ -235,6 +235,16 @@ EXPECTATIONS: dict[str, Case] = {
         foreign_ids=None,
         query=lambda w: {"from": "2026-11-01", "to": "2026-11-30"},
     ),
+    "GET /v1/workspaces/{workspaceId}/reports/totals.csv": Case(
+        expect=row(401, 401, 403, 403, 403, 200, 200),
+        foreign_ids=None,
+        query=lambda w: {"granularity": "day", "from": "2026-11-01", "to": "2026-11-30", "groupBy": "worker"},
+    ),
+    "GET /v1/workspaces/{workspaceId}/reports/worklogs.csv": Case(
+        expect=row(401, 401, 403, 403, 403, 200, 200),
+        foreign_ids=None,
+        query=lambda w: {"from": "2026-11-01", "to": "2026-11-30"},
+    ),
     # Public: API Gateway does not check a token on these (an expired one is ignored).
     "GET /v1/openapi.json": Case(expect=row(200, 200, 200, 200, 200, 200, 200), foreign_ids=None),
     "GET /v1/docs": Case(expect=row(200, 200, 200, 200, 200, 200, 200), foreign_ids=None),
@@ -369,6 +379,7 @@ PAGINATED: dict[str, Callable[[World], dict[str, Any]]] = {
     f"GET {WORKLOG}/history": lambda w: {},
     "GET /v1/workspaces/{workspaceId}/owners/{ownerType}/{ownerId}/worklogs": lambda w: {},
     "GET /v1/workspaces/{workspaceId}/reports/worklogs": lambda w: {"from": "2026-11-11", "to": "2026-11-11"},
+    "GET /v1/workspaces/{workspaceId}/reports/worklogs.csv": lambda w: {"from": "2026-11-11", "to": "2026-11-11"},
     "GET /v1/workspaces/{workspaceId}/console": lambda w: {
         "workerId": "bob",
         "period": "custom",
@@ -388,9 +399,9 @@ def test_a_cursor_from_one_workspace_reveals_nothing_in_another(world, route_key
     query = {**PAGINATED[route_key](world), "limit": 1}
     # history needs two versions
     world.call("PATCH", _path(WORKLOG, world), claims=BOB, body={"description": "v2"}, headers={"If-Match": '"1"'})
-    status, _, text = world.call(method, _path(template, world), claims=ADMIN, query=query)
+    status, headers, text = world.call(method, _path(template, world), claims=ADMIN, query=query)
     assert status == 200, text
-    cursor = json.loads(text)["nextCursor"]
+    cursor = headers.get("Next-Cursor") if template.endswith(".csv") else json.loads(text)["nextCursor"]
     assert cursor
     both = {"sub": "zoe", "workspaces": [f"{WORKSPACE}:admin", f"{OTHER_WORKSPACE}:admin"]}
     for claims in (EVE, both):  # another tenant, and one user who belongs to both workspaces
@@ -429,3 +440,24 @@ def test_an_idempotency_key_of_one_tenant_never_replays_into_another(world):
         "POST", f"/v1/workspaces/{WORKSPACE}/worklogs", claims=both, body=body, headers=key
     )
     assert status == 201 and json.loads(text)["id"] == acme_id and headers["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.parametrize("route_key", [key for key in ROUTE_KEYS if key.startswith("GET ")])
+def test_an_unknown_query_parameter_is_400_listing_the_allowed_ones(world, route_key):
+    method, template = route_key.split(" ", 1)
+    case = EXPECTATIONS[route_key]
+    query = {**(case.query(world) if case.query else {}), "wokerId": "me"}
+    status, _, text = world.call(method, _path(template, world), claims=ADMIN, query=query)
+    assert status == 400, text
+    error = json.loads(text)["error"]
+    assert error["code"] == "UNKNOWN_QUERY_PARAMETER"
+    assert error["details"] == [{"loc": ["query", "wokerId"], "msg": error["details"][0]["msg"], "type": "unknown"}]
+    operation = json.loads(_schema_text())["paths"].get(template.replace("<", "{").replace(">", "}"), {}).get("get")
+    for name in [p["name"] for p in (operation or {}).get("parameters", []) if p["in"] == "query"]:
+        assert name in error["message"], (name, error["message"])
+
+
+def _schema_text() -> str:
+    from worklogs.openapi import SCHEMA_FILE
+
+    return SCHEMA_FILE.read_text(encoding="utf-8")

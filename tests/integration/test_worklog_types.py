@@ -225,3 +225,17 @@ def test_a_type_changed_by_another_container_is_enforced_on_the_next_write(api, 
     response = create(api, worklogTypeCode="Strict", data={})
     assert response.status == 422
     assert response.json["error"]["details"][0]["loc"] == ["body", "data", "ticketRef"]
+
+
+@pytest.mark.parametrize("field", ["form", "config"])
+def test_a_type_whose_maps_cannot_be_stored_is_422(field):
+    """An empty key cannot be stored in a DynamoDB map: refused on write, never a broken item."""
+    from worklogs.domain.types import check_definition
+    from worklogs.errors import ValidationFailed
+    from worklogs.models import WorklogTypeInput
+
+    value = {"type": "object", "properties": {"x": {"": False}}} if field == "form" else {"": 1}
+    with pytest.raises(ValidationFailed) as raised:
+        check_definition(WorklogTypeInput.model_validate({"name": "T", field: value}))
+    assert raised.value.details[0]["loc"][:2] == ["body", field]
+    assert raised.value.details[0]["type"] == "empty_key"

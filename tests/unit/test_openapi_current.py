@@ -17,4 +17,9 @@ def test_every_operation_documents_its_errors_in_the_common_shape():
             for status, response in operation["responses"].items():
                 if status.startswith(("4", "5")) and status != "401":
                     ref = response["content"]["application/json"]["schema"]["$ref"]
-                    assert ref.endswith("/ErrorResponse"), (method, path, status)
+                    expected = {"409": "ConflictResponse", "412": "VersionMismatchResponse"}.get(status)
+                    expected = expected or ("ValidationErrorResponse" if status == "422" else "ErrorResponse")
+                    assert ref.endswith("/" + expected), (method, path, status)
+                    envelope = schema["components"]["schemas"][expected]
+                    info = schema["components"]["schemas"][envelope["properties"]["error"]["$ref"].rsplit("/", 1)[1]]
+                    assert info["properties"]["code"] == {"$ref": "#/components/schemas/ErrorCode"}

@@ -39,7 +39,7 @@ logger = Logger()
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _ERROR_DESCRIPTIONS = {
-    400: "Malformed request (bad JSON, tampered cursor).",
+    400: "Malformed request (bad JSON, tampered cursor, an unknown query parameter).",
     401: "No valid bearer token (answered by API Gateway's JWT authorizer).",
     403: "Not allowed for your role in this workspace.",
     404: "Not found, or not in a workspace you belong to.",
@@ -61,7 +61,7 @@ def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
             "description": _ERROR_DESCRIPTIONS[status],
             "content": {"application/json": {"model": GatewayError if status == 401 else ErrorResponse}},
         }
-        for status in (*statuses, 500)
+        for status in sorted({*statuses, 400, 500})  # 400: any route refuses unknown query parameters
     }
 
 
@@ -118,9 +118,41 @@ def _validation_details(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]
     return details
 
 
+_ALLOWED_QUERY: dict[int, frozenset[str]] = {}
+
+
+def allowed_query_parameters(route: Any) -> frozenset[str]:
+    """The query parameters a route declares (its handler's `Query` parameters, by alias)."""
+    allowed = _ALLOWED_QUERY.get(id(route))
+    if allowed is None:
+        allowed = _ALLOWED_QUERY[id(route)] = frozenset(field.alias for field in route.dependant.query_params)
+    return allowed
+
+
+def _reject_unknown_query_parameters(app: APIGatewayHttpResolver, next_middleware: Any) -> Response:
+    """400 for a query parameter the route does not declare: a typo must not widen a search silently."""
+    route = app.context.get("_route")
+    given = app.current_event.query_string_parameters or {}
+    if route is not None and given:
+        allowed = allowed_query_parameters(route)
+        unknown = sorted(set(given) - allowed)
+        if unknown:
+            listed = ", ".join(sorted(allowed)) or "none"
+            raise BadRequest(
+                f"Unknown query parameter(s): {', '.join(unknown)}. This route accepts: {listed}.",
+                code="UNKNOWN_QUERY_PARAMETER",
+                details=[
+                    {"loc": ["query", name], "msg": f"Unknown query parameter; allowed: {listed}.", "type": "unknown"}
+                    for name in unknown
+                ],
+            )
+    return next_middleware(app)
+
+
 def create_app() -> APIGatewayHttpResolver:
     """The resolver every API function uses, with the common error mapping registered."""
     app = APIGatewayHttpResolver(enable_validation=True)
+    app.use(middlewares=[_reject_unknown_query_parameters])
 
     @app.exception_handler(WorklogsError)
     def _domain_error(error: WorklogsError) -> Response:

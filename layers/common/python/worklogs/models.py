@@ -231,7 +231,7 @@ class HistoryPage(ApiModel):
 class WorklogPage(ApiModel):
     items: list[Worklog]
     nextCursor: str | None = Field(
-        default=None, description="Pass as `cursor` to get the next page; absent on the last page."
+        default=None, description="Pass as `cursor` to get the next page; null on the last page."
     )
     limit: int
     nextSince: datetime | None = Field(
@@ -368,7 +368,7 @@ class Console(ApiModel):
     weeks: list[WeekTotals]
     items: list[Worklog] = Field(description="Worklogs with time in the period, by start time.")
     nextCursor: str | None = Field(
-        default=None, description="Pass as `cursor` to get the next page of items; absent on the last page."
+        default=None, description="Pass as `cursor` to get the next page of items; null on the last page."
     )
     limit: int
     timer: Timer | None = Field(default=None, description="The caller's timer, on the caller's own console.")

@@ -32,6 +32,12 @@ def check_definition(definition: WorklogTypeInput) -> None:
             "validityTo is before validityFrom.",
             details=[{"loc": ["body", "validityTo"], "msg": "Before validityFrom.", "type": "validity"}],
         )
+    from worklogs.domain.worklogs import validate_data
+
+    for field in ("form", "config", "localizationData"):  # free maps: stored as DynamoDB maps
+        value = getattr(definition, field, None)
+        if isinstance(value, dict):
+            validate_data(value, field=field)
     if definition.form is not None:
         try:
             fastjsonschema.compile(definition.form)

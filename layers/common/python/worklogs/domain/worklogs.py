@@ -113,8 +113,9 @@ def _is_text(text: str) -> bool:
     return True
 
 
-def validate_data(data: dict[str, Any]) -> None:
-    """`data` must be storable as it is: bounded nesting, non-empty keys, numbers DynamoDB can hold."""
+def validate_data(data: dict[str, Any], field: str = "data") -> None:
+    """`data` (or another free map of the body, `field`) must be storable as it is: bounded nesting,
+    non-empty keys, numbers DynamoDB can hold."""
     problems: list[dict[str, Any]] = []
 
     def visit(value: Any, loc: list[str | int], depth: int) -> None:
@@ -152,9 +153,9 @@ def validate_data(data: dict[str, Any]) -> None:
                     }
                 )
 
-    visit(data, ["body", "data"], 0)
+    visit(data, ["body", field], 0)
     if problems:
-        raise ValidationFailed("`data` cannot be stored as given.", details=problems[:20])
+        raise ValidationFailed(f"`{field}` cannot be stored as given.", details=problems[:20])
 
 
 def is_worklog_id(text: str) -> bool:
