@@ -1,5 +1,9 @@
 """Change worklogs: PATCH (versioned), soft DELETE, restore, split and merge."""
 
+import gc
+
+gc.disable()  # no collections while init builds the module graph (frozen at the end of this module)
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -21,7 +25,7 @@ from worklogs.auth import Role
 from worklogs.models import MergeRequest, MergeResult, SplitRequest, SplitResult, WorklogPatch, WorklogResult
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -150,3 +154,7 @@ def merge_worklogs(workspaceId: str, merge: MergeRequest):
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+gc.freeze()  # what init built is permanent: later collections skip it
+gc.enable()

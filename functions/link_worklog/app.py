@@ -1,5 +1,9 @@
 """Related records of a worklog (Worklog Related Entity): link, list, unlink."""
 
+import gc
+
+gc.disable()  # no collections while init builds the module graph (frozen at the end of this module)
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -23,7 +27,7 @@ from worklogs.models import Link, LinkCreate, LinkPage
 from worklogs.repository import worklogs as worklog_store
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -102,3 +106,7 @@ def delete_link(workspaceId: str, worklogId: str, linkId: str, if_match: IfMatch
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+gc.freeze()  # what init built is permanent: later collections skip it
+gc.enable()

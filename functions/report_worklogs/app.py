@@ -1,6 +1,10 @@
 """Read-only views of worklogs: the personal console with daily and weekly totals, period totals served from
 the rollup table (with freshness), and a detailed worklog export."""
 
+import gc
+
+gc.disable()  # no collections while init builds the module graph (frozen at the end of this module)
+
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -32,7 +36,7 @@ from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -200,3 +204,7 @@ def get_console(
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+gc.freeze()  # what init built is permanent: later collections skip it
+gc.enable()

@@ -1,6 +1,10 @@
 """rollup_periods: on an EventBridge schedule, drain the dirty-day markers and recompute the days, weeks and
 months they name in the rollup table (docs/rollup-contract.md)."""
 
+import gc
+
+gc.disable()  # no collections while init builds the module graph (frozen at the end of this module)
+
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from worklogs import services
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 
 MAX_DAYS_PER_RUN = 500  # bounded work per invocation; the rest waits for the next run
@@ -44,3 +48,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     }
     logger.info("rollup run", extra={"run": result, "scheduledAt": event.get("time")})
     return result
+
+
+gc.freeze()  # what init built is permanent: later collections skip it
+gc.enable()

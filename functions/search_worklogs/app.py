@@ -1,5 +1,9 @@
 """GET one worklog, search worklogs, and serve the API's OpenAPI schema and Swagger UI."""
 
+import gc
+
+gc.disable()  # no collections while init builds the module graph (frozen at the end of this module)
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -18,7 +22,7 @@ from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -198,3 +202,7 @@ def swagger_ui():
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+gc.freeze()  # what init built is permanent: later collections skip it
+gc.enable()

@@ -1,5 +1,9 @@
 """The caller's live timer: start, pause, resume, stop (its runs become worklogs), discard, get."""
 
+import gc
+
+gc.disable()  # no collections while init builds the module graph (frozen at the end of this module)
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -21,7 +25,7 @@ from worklogs.domain.timer import TimerState, timer_path, view
 from worklogs.models import Timer, TimerStart, TimerStarted, TimerStop, TimerStopResult
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -167,3 +171,7 @@ def discard_timer(workspaceId: str, if_match: IfMatch = None):
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+gc.freeze()  # what init built is permanent: later collections skip it
+gc.enable()

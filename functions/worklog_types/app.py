@@ -1,5 +1,9 @@
 """Workspace settings (and, as the code table lands, worklog types): read by members, written by admins."""
 
+import gc
+
+gc.disable()  # no collections while init builds the module graph (frozen at the end of this module)
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -25,7 +29,7 @@ from worklogs.models import WorklogType, WorklogTypeInput, WorklogTypePage
 from worklogs.repository import settings as settings_store
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -159,3 +163,7 @@ def delete_worklog_type(workspaceId: str, code: Code, if_match: TypeIfMatch = No
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+gc.freeze()  # what init built is permanent: later collections skip it
+gc.enable()

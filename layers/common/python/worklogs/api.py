@@ -16,12 +16,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from pydantic import BaseModel
 
+from worklogs import snapstart
 from worklogs.auth import Caller
 from worklogs.config import MAX_BODY_BYTES
 from worklogs.errors import (
@@ -121,6 +118,7 @@ def _validation_details(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]
 def create_app() -> APIGatewayHttpResolver:
     """The resolver every API function uses, with the common error mapping registered."""
     app = APIGatewayHttpResolver(enable_validation=True)
+    snapstart.register()
 
     @app.exception_handler(WorklogsError)
     def _domain_error(error: WorklogsError) -> Response:
@@ -142,30 +140,6 @@ def create_app() -> APIGatewayHttpResolver:
                 details,
                 _request_id(app.current_event.raw_event),
             ),
-        )
-
-    @app.exception_handler(IdempotencyValidationError)
-    def _key_reused(_: Exception) -> Response:
-        return error_response(
-            ValidationFailed(
-                "This Idempotency-Key was already used with a different request body; use a new key for a "
-                "different request.",
-                code="IDEMPOTENCY_KEY_REUSED",
-                details=[
-                    {"loc": ["header", "Idempotency-Key"], "msg": "Reused with another body.", "type": "idempotency"}
-                ],
-            ),
-            _request_id(app.current_event.raw_event),
-        )
-
-    @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def _in_progress(_: Exception) -> Response:
-        return error_response(
-            Conflict(
-                "A request with this Idempotency-Key is still being processed; retry shortly.",
-                code="IDEMPOTENCY_IN_PROGRESS",
-            ),
-            _request_id(app.current_event.raw_event),
         )
 
     @app.not_found
@@ -192,6 +166,31 @@ def create_app() -> APIGatewayHttpResolver:
         )
 
     return app
+
+
+def idempotency_failure(error: Exception) -> WorklogsError | None:
+    """Our error for a Powertools Idempotency failure (a reused key, a retry while the first still runs).
+
+    Only the create function uses Idempotency, and only when a key is sent: the utility is imported there,
+    then, not by every function at import."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    if isinstance(error, IdempotencyValidationError):
+        return ValidationFailed(
+            "This Idempotency-Key was already used with a different request body; use a new key for a "
+            "different request.",
+            code="IDEMPOTENCY_KEY_REUSED",
+            details=[{"loc": ["header", "Idempotency-Key"], "msg": "Reused with another body.", "type": "idempotency"}],
+        )
+    if isinstance(error, IdempotencyAlreadyInProgressError):
+        return Conflict(
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+            code="IDEMPOTENCY_IN_PROGRESS",
+        )
+    return None
 
 
 def current_caller(app: APIGatewayHttpResolver) -> Caller:

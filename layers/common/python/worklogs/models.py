@@ -60,7 +60,9 @@ Minutes = Annotated[int, Field(ge=1, le=60 * 24 * 366), refuse_lax_types(str, bo
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # defer_build: a model's validator is built when first used, so a function builds only the models of the
+    # routes it actually serves, not every model this module defines.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Rounding(ApiModel):
