@@ -2,7 +2,7 @@
 
 import gc
 
-gc.disable()  # no collections while init builds the module graph (frozen at the end of this module)
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
 import json
 from datetime import UTC, datetime
@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import services
+from worklogs import coldstart, services
 from worklogs.api import create_app, current_caller, error_responses, handle, idempotency_failure, model_response
 from worklogs.auth import Role
 from worklogs.models import WorklogCreate, WorklogResult
@@ -136,5 +136,4 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
 
 
-gc.freeze()  # what init built is permanent: later collections skip it
-gc.enable()
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

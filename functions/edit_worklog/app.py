@@ -2,7 +2,7 @@
 
 import gc
 
-gc.disable()  # no collections while init builds the module graph (frozen at the end of this module)
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import services
+from worklogs import coldstart, services
 from worklogs.api import (
     create_app,
     current_caller,
@@ -156,5 +156,4 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
 
 
-gc.freeze()  # what init built is permanent: later collections skip it
-gc.enable()
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

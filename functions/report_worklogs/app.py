@@ -3,7 +3,7 @@ the rollup table (with freshness), and a detailed worklog export."""
 
 import gc
 
-gc.disable()  # no collections while init builds the module graph (frozen at the end of this module)
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -12,7 +12,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from worklogs import services
+from worklogs import coldstart, services
 from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
 from worklogs.auth import Role
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
@@ -206,5 +206,4 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
 
 
-gc.freeze()  # what init built is permanent: later collections skip it
-gc.enable()
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

@@ -2,7 +2,7 @@
 
 import gc
 
-gc.disable()  # no collections while init builds the module graph (frozen at the end of this module)
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from worklogs import openapi
+from worklogs import coldstart, openapi
 from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch, feed_until, plan_search
@@ -204,5 +204,4 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
 
 
-gc.freeze()  # what init built is permanent: later collections skip it
-gc.enable()
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

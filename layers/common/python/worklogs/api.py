@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
-from worklogs import snapstart
+from worklogs import coldstart, snapstart
 from worklogs.auth import Caller
 from worklogs.config import MAX_BODY_BYTES
 from worklogs.errors import (
@@ -267,4 +267,7 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> 
             "body": response.body,
             "isBase64Encoded": False,
         }
-    return app.resolve(event, context)
+    try:
+        return app.resolve(event, context)
+    finally:
+        coldstart.request_done()
