@@ -155,7 +155,7 @@ class Meter:
                     checked = self.peek(request["TableName"], request["Key"])
                     units = 2 * _write_units(item_size(checked) if checked else 0)
                     self.wcu += units
-                    entity = (checked or {}).get("entity", {}).get("S", "?")
+                    entity = (checked or {}).get("entity", {}).get("S") or request["Key"]["SK"]["S"].split("#")[0]
                     self.breakdown.append(
                         {
                             "action": kind,
