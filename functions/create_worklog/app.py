@@ -1,5 +1,9 @@
 """POST /v1/workspaces/{workspaceId}/worklogs — record a worklog (optionally idempotent)."""
 
+import gc
+
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
+
 import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -8,26 +12,34 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
-from worklogs import services
-from worklogs.api import create_app, current_caller, error_responses, handle, model_response
+from worklogs import coldstart, services
+from worklogs.api import create_app, current_caller, error_responses, handle, idempotency_failure, model_response
 from worklogs.auth import Role
 from worklogs.models import WorklogCreate, WorklogResult
-from worklogs.repository.idempotency import persistence_for
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-_idempotency_config = IdempotencyConfig(
-    event_key_jmespath="[workspaceId, callerId, idempotencyKey]",
-    payload_validation_jmespath="body",
-    raise_on_no_idempotency_key=True,
-    expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
-)
+_idempotency_config: Any = None
+
+
+def _idempotency() -> Any:
+    """Powertools Idempotency's config, built (and the utility imported) on the first keyed request."""
+    global _idempotency_config
+    if _idempotency_config is None:
+        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+        _idempotency_config = IdempotencyConfig(
+            event_key_jmespath="[workspaceId, callerId, idempotencyKey]",
+            payload_validation_jmespath="body",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
+        )
+    return _idempotency_config
 
 
 def _create(workspace_id: str, worklog: WorklogCreate) -> dict[str, Any]:
@@ -81,11 +93,16 @@ def create_worklog(
             executed.append(True)
             return _create(workspaceId, worklog)
 
-        _idempotency_config.register_lambda_context(app.lambda_context)
+        from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+        from worklogs.repository.idempotency import persistence_for
+
+        config = _idempotency()
+        config.register_lambda_context(app.lambda_context)
         once = idempotent_function(
             data_keyword_argument="request",
             persistence_store=persistence_for(workspaceId),
-            config=_idempotency_config,
+            config=config,
         )(create_once)
         request = {
             "workspaceId": workspaceId,
@@ -93,7 +110,14 @@ def create_worklog(
             "idempotencyKey": idempotency_key,
             "body": json.loads(app.current_event.body or "{}"),
         }
-        outcome, replayed = once(request=request), not executed
+        try:
+            outcome = once(request=request)
+        except Exception as error:
+            mapped = idempotency_failure(error)
+            if mapped is None:
+                raise
+            raise mapped from error
+        replayed = not executed
     headers = {"Location": outcome["location"], "ETag": f'"{outcome["version"]}"'}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -110,3 +134,6 @@ def create_worklog(
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

@@ -1,5 +1,9 @@
 """Change worklogs: PATCH (versioned), soft DELETE, restore, split and merge."""
 
+import gc
+
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -7,7 +11,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import services
+from worklogs import coldstart, services
 from worklogs.api import (
     create_app,
     current_caller,
@@ -21,7 +25,7 @@ from worklogs.auth import Role
 from worklogs.models import MergeRequest, MergeResult, SplitRequest, SplitResult, WorklogPatch, WorklogResult
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -153,3 +157,6 @@ def merge_worklogs(workspaceId: str, merge: MergeRequest):
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

@@ -1,12 +1,16 @@
 """Related records of a worklog (Worklog Related Entity): link, list, unlink."""
 
+import gc
+
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from worklogs import services
+from worklogs import coldstart, services
 from worklogs.api import (
     create_app,
     current_caller,
@@ -23,7 +27,7 @@ from worklogs.models import Link, LinkCreate, LinkPage
 from worklogs.repository import worklogs as worklog_store
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -103,3 +107,6 @@ def delete_link(workspaceId: str, worklogId: str, linkId: str, if_match: IfMatch
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

@@ -1,6 +1,10 @@
 """Read-only views of worklogs: the personal console with daily and weekly totals, period totals served from
 the rollup table (with freshness), and a detailed worklog export."""
 
+import gc
+
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
+
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -8,7 +12,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from worklogs import services
+from worklogs import coldstart, services
 from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
 from worklogs.auth import Role
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
@@ -32,7 +36,7 @@ from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -267,3 +271,6 @@ def get_console(
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

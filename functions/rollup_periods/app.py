@@ -1,16 +1,20 @@
 """rollup_periods: on an EventBridge schedule, drain the dirty-day markers and recompute the days, weeks and
 months they name in the rollup table (docs/rollup-contract.md)."""
 
+import gc
+
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
+
 from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import services
+from worklogs import coldstart, services
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 
 MAX_DAYS_PER_RUN = 500  # bounded work per invocation; the rest waits for the next run
@@ -20,6 +24,13 @@ MAX_DAYS_PER_RUN = 500  # bounded work per invocation; the rest waits for the ne
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        return _run(event, context)
+    finally:
+        coldstart.request_done()
+
+
+def _run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     def time_left() -> float:
         remaining = getattr(context, "get_remaining_time_in_millis", None)
         return remaining() / 1000 if remaining else float("inf")
@@ -44,3 +55,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     }
     logger.info("rollup run", extra={"run": result, "scheduledAt": event.get("time")})
     return result
+
+
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

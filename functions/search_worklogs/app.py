@@ -1,5 +1,9 @@
 """GET one worklog, search worklogs, and serve the API's OpenAPI schema and Swagger UI."""
 
+import gc
+
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -7,7 +11,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from worklogs import openapi
+from worklogs import coldstart, openapi
 from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch, feed_until, plan_search
@@ -18,7 +22,7 @@ from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -200,3 +204,6 @@ def swagger_ui():
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

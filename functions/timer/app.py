@@ -1,5 +1,9 @@
 """The caller's live timer: start, pause, resume, stop (its runs become worklogs), discard, get."""
 
+import gc
+
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -7,7 +11,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import services
+from worklogs import coldstart, services
 from worklogs.api import (
     create_app,
     current_caller,
@@ -21,7 +25,7 @@ from worklogs.domain.timer import TimerState, timer_path, view
 from worklogs.models import Timer, TimerStart, TimerStarted, TimerStop, TimerStopResult
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -167,3 +171,6 @@ def discard_timer(workspaceId: str, if_match: IfMatch = None):
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

@@ -1,5 +1,9 @@
 """Workspace settings (and, as the code table lands, worklog types): read by members, written by admins."""
 
+import gc
+
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -8,7 +12,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 
-from worklogs import services
+from worklogs import coldstart, services
 from worklogs.api import (
     create_app,
     current_caller,
@@ -25,7 +29,7 @@ from worklogs.models import WorklogType, WorklogTypeInput, WorklogTypePage
 from worklogs.repository import settings as settings_store
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
 metrics = Metrics()
 app = create_app()
 
@@ -161,3 +165,6 @@ def delete_worklog_type(workspaceId: str, code: Code, if_match: TypeIfMatch = No
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(app, event, context)
+
+
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

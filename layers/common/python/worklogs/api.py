@@ -16,12 +16,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from pydantic import BaseModel
 
+from worklogs import coldstart, snapstart
 from worklogs.auth import Caller
 from worklogs.config import MAX_BODY_BYTES
 from worklogs.errors import (
@@ -153,6 +150,7 @@ def create_app() -> APIGatewayHttpResolver:
     """The resolver every API function uses, with the common error mapping registered."""
     app = APIGatewayHttpResolver(enable_validation=True)
     app.use(middlewares=[_reject_unknown_query_parameters])
+    snapstart.register()
 
     @app.exception_handler(WorklogsError)
     def _domain_error(error: WorklogsError) -> Response:
@@ -174,30 +172,6 @@ def create_app() -> APIGatewayHttpResolver:
                 details,
                 _request_id(app.current_event.raw_event),
             ),
-        )
-
-    @app.exception_handler(IdempotencyValidationError)
-    def _key_reused(_: Exception) -> Response:
-        return error_response(
-            ValidationFailed(
-                "This Idempotency-Key was already used with a different request body; use a new key for a "
-                "different request.",
-                code="IDEMPOTENCY_KEY_REUSED",
-                details=[
-                    {"loc": ["header", "Idempotency-Key"], "msg": "Reused with another body.", "type": "idempotency"}
-                ],
-            ),
-            _request_id(app.current_event.raw_event),
-        )
-
-    @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def _in_progress(_: Exception) -> Response:
-        return error_response(
-            Conflict(
-                "A request with this Idempotency-Key is still being processed; retry shortly.",
-                code="IDEMPOTENCY_IN_PROGRESS",
-            ),
-            _request_id(app.current_event.raw_event),
         )
 
     @app.not_found
@@ -224,6 +198,31 @@ def create_app() -> APIGatewayHttpResolver:
         )
 
     return app
+
+
+def idempotency_failure(error: Exception) -> WorklogsError | None:
+    """Our error for a Powertools Idempotency failure (a reused key, a retry while the first still runs).
+
+    Only the create function uses Idempotency, and only when a key is sent: the utility is imported there,
+    then, not by every function at import."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    if isinstance(error, IdempotencyValidationError):
+        return ValidationFailed(
+            "This Idempotency-Key was already used with a different request body; use a new key for a "
+            "different request.",
+            code="IDEMPOTENCY_KEY_REUSED",
+            details=[{"loc": ["header", "Idempotency-Key"], "msg": "Reused with another body.", "type": "idempotency"}],
+        )
+    if isinstance(error, IdempotencyAlreadyInProgressError):
+        return Conflict(
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+            code="IDEMPOTENCY_IN_PROGRESS",
+        )
+    return None
 
 
 def current_caller(app: APIGatewayHttpResolver) -> Caller:
@@ -300,4 +299,7 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> 
             "body": response.body,
             "isBase64Encoded": False,
         }
-    return app.resolve(event, context)
+    try:
+        return app.resolve(event, context)
+    finally:
+        coldstart.request_done()

@@ -60,7 +60,9 @@ Minutes = Annotated[int, Field(ge=1, le=60 * 24 * 366), refuse_lax_types(str, bo
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # defer_build: a model's validator is built when first used, so a function builds only the models of the
+    # routes it actually serves, not every model this module defines.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Rounding(ApiModel):
@@ -375,7 +377,7 @@ class Console(ApiModel):
 
 
 class ErrorDetail(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     loc: list[str | int] | None = None
     msg: str | None = None
@@ -383,6 +385,8 @@ class ErrorDetail(BaseModel):
 
 
 class ErrorInfo(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     code: str
     message: str
     details: list[ErrorDetail] = Field(default_factory=list)
@@ -391,12 +395,16 @@ class ErrorInfo(BaseModel):
 class ErrorResponse(BaseModel):
     """The one error shape of every 4xx and 5xx."""
 
+    model_config = ConfigDict(defer_build=True)
+
     error: ErrorInfo
     requestId: str | None = None
 
 
 class GatewayError(BaseModel):
     """What API Gateway itself answers before any function runs (401 from the JWT authorizer)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     message: str
 

@@ -22,9 +22,19 @@ def swagger_html() -> str:
     assets = Path(swagger_ui.__file__).parent
     return generate_swagger_html(
         schema_json(),
-        (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
-        (assets / "swagger-ui.min.css").read_text(encoding="utf-8"),
+        _asset(assets / "swagger-ui-bundle.min.js"),
+        _asset(assets / "swagger-ui.min.css"),
         "",
         None,
         persist_authorization=True,
     )
+
+
+def _asset(path: Path) -> str:
+    """A Swagger UI asset; the layer ships them gzipped (layers/common/Makefile), a dev install plain."""
+    packed = path.with_name(path.name + ".gz")
+    if packed.exists():
+        import gzip
+
+        return gzip.decompress(packed.read_bytes()).decode("utf-8")
+    return path.read_text(encoding="utf-8")

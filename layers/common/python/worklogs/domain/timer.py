@@ -34,7 +34,7 @@ RECEIPT_TTL = timedelta(hours=24)
 class TimerState(BaseModel):
     """The stored timer: run starts and ends (one fewer end while running), the worklog fields, a version."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str
     workspaceId: str
@@ -70,7 +70,7 @@ class TimerState(BaseModel):
 class StopReceipt(BaseModel):
     """Kept for 24 hours after a stop, so a retried stop returns what the first one wrote."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     timerId: str
     stoppedAt: datetime

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
 
 class WorkspaceCache(Generic[T]):
+    _every: weakref.WeakSet[WorkspaceCache] = weakref.WeakSet()
+
     def __init__(self, seconds: float = 300, max_workspaces: int = 1000):
+        WorkspaceCache._every.add(self)
         self.seconds = seconds
         self.max_workspaces = max_workspaces
         self._entries: dict[str, tuple[float, T]] = {}
@@ -40,3 +44,9 @@ class WorkspaceCache(Generic[T]):
                 self._entries.clear()
             else:
                 self._entries.pop(workspace_id, None)
+
+    @classmethod
+    def invalidate_all(cls) -> None:
+        """Empty every cache of the process (a SnapStart restore: the snapshot's entries may be old)."""
+        for cache in list(cls._every):
+            cache.invalidate()

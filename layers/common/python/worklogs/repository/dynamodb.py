@@ -1,14 +1,17 @@
-"""The DynamoDB client (created lazily, replaceable in tests) and item (de)serialisation."""
+"""The DynamoDB client (created lazily, replaceable in tests) and item (de)serialisation.
+
+Cold-start rules: this is the only module that creates an AWS client, and it does so on first use with
+botocore alone (boto3 adds its resource layer and s3transfer, which nothing here uses). X-Ray's botocore
+patch is applied at that moment too (the functions' Tracer does not patch at import), so every DynamoDB
+call still gets its subsegment.
+"""
 
 from __future__ import annotations
 
 import threading
-from decimal import Decimal
+from collections.abc import Mapping, Set
+from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from typing import Any
-
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.config import Config
 
 from worklogs.config import settings
 
@@ -16,8 +19,15 @@ MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's item size limit
 
 _lock = threading.Lock()
 _client: Any = None
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+# DynamoDB's number limits, as boto3 applies them: 38 significant digits, no silent rounding.
+_NUMBERS = Context(Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow])
+
+
+def trace_aws_calls() -> None:
+    """X-Ray subsegments for AWS calls; a no-op when tracing is off (tests, local runner)."""
+    from aws_lambda_powertools import Tracer
+
+    Tracer().patch(["botocore"])
 
 
 def client() -> Any:
@@ -26,7 +36,11 @@ def client() -> Any:
     if _client is None:
         with _lock:
             if _client is None:
-                _client = boto3.client(
+                import botocore.session
+                from botocore.config import Config
+
+                trace_aws_calls()
+                _client = botocore.session.get_session().create_client(
                     "dynamodb",
                     endpoint_url=settings().dynamodb_endpoint_url,
                     config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5),
@@ -61,12 +75,70 @@ def _from_dynamo_value(value: Any) -> Any:
     return value
 
 
+def _number(value: Any) -> str:
+    number = str(_NUMBERS.create_decimal(value))
+    if number in ("Infinity", "NaN", "-Infinity", "sNaN"):
+        raise TypeError("Infinity and NaN are not supported")
+    return number
+
+
+def _attribute(value: Any) -> dict[str, Any]:
+    """One value in DynamoDB's JSON form (the rules of boto3's TypeSerializer)."""
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | Decimal):
+        return {"N": _number(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bytes | bytearray):
+        return {"B": bytes(value)}
+    if isinstance(value, Set):
+        if all(isinstance(item, str) for item in value):
+            return {"SS": list(value)}
+        if all(isinstance(item, int | Decimal) and not isinstance(item, bool) for item in value):
+            return {"NS": [_number(item) for item in value]}
+        if all(isinstance(item, bytes | bytearray) for item in value):
+            return {"BS": [bytes(item) for item in value]}
+    if isinstance(value, Mapping):
+        return {"M": {str(key): _attribute(item) for key, item in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [_attribute(item) for item in value]}
+    raise TypeError(f"Unsupported type {type(value)} for value {value!r}")
+
+
+def _python(value: dict[str, Any]) -> Any:
+    ((kind, content),) = value.items()
+    if kind == "S":
+        return content
+    if kind == "N":
+        return _NUMBERS.create_decimal(content)
+    if kind == "M":
+        return {key: _python(item) for key, item in content.items()}
+    if kind == "L":
+        return [_python(item) for item in content]
+    if kind == "BOOL":
+        return content
+    if kind == "NULL":
+        return None
+    if kind == "B":
+        return content
+    if kind == "SS":
+        return set(content)
+    if kind == "NS":
+        return {_NUMBERS.create_decimal(item) for item in content}
+    if kind == "BS":
+        return set(content)
+    raise TypeError(f"Unknown DynamoDB type {kind}")
+
+
 def serialize(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(_to_dynamo_value(value)) for key, value in item.items() if value is not None}
+    return {key: _attribute(_to_dynamo_value(value)) for key, value in item.items() if value is not None}
 
 
 def deserialize(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _from_dynamo_value(_deserializer.deserialize(value)) for key, value in item.items()}
+    return {key: _from_dynamo_value(_python(value)) for key, value in item.items()}
 
 
 def _number_size(text: str) -> int:

@@ -15,6 +15,9 @@ def cursor_signing_key() -> bytes:
     if config.cursor_secret_arn:
         from aws_lambda_powertools.utilities import parameters
 
+        from worklogs.repository.dynamodb import trace_aws_calls
+
+        trace_aws_calls()
         # Cached for five minutes per container: one Secrets Manager call per cold start, not per request.
         secret = parameters.get_secret(config.cursor_secret_arn, max_age=300)
         return hashlib.sha256(str(secret).encode()).digest()
