@@ -15,7 +15,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -144,6 +147,13 @@ def create_app() -> APIGatewayHttpResolver:
             ),
         )
 
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported_media(_: Exception) -> Response:
+        return error_response(
+            UnsupportedMediaType("Send the request body as JSON with Content-Type: application/json."),
+            _request_id(app.current_event.raw_event),
+        )
+
     @app.exception_handler(IdempotencyValidationError)
     def _key_reused(_: Exception) -> Response:
         return error_response(
@@ -253,6 +263,10 @@ def _guard_request(event: dict[str, Any]) -> dict[str, Any]:
             json.loads(event["body"], parse_constant=_reject_nan)
         except (ValueError, RecursionError) as error:
             raise BadRequest(f"The request body is not valid JSON: {error}", code="MALFORMED_JSON") from error
+        if media_type != "application/json" or headers.get("content-type") != "application/json":
+            # `*+json` and any spelling of application/json are JSON: the resolver parses only the plain name.
+            kept = {k: v for k, v in (event.get("headers") or {}).items() if str(k).lower() != "content-type"}
+            event = {**event, "headers": {**kept, "content-type": "application/json"}}
     return event
 
 
