@@ -114,6 +114,13 @@ class Gateway:
         return int(result.get("statusCode", 200)), out_headers, raw
 
 
+class LocalHTTPServer(ThreadingHTTPServer):
+    """One thread per connection, and a listen backlog for bursts (the default of 5 resets connections)."""
+
+    daemon_threads = True
+    request_queue_size = 1024
+
+
 def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -162,6 +169,9 @@ def build_server(host: str, port: int) -> tuple[ThreadingHTTPServer, Any]:
     store = None
     endpoint = os.environ.get("DYNAMODB_ENDPOINT_URL")
     if not endpoint:
+        from local.atomic import serialise_store
+
+        serialise_store()  # each DynamoDB call atomic, as in DynamoDB (moto's backend does not lock)
         store, endpoint = start_embedded_dynamodb()
     prepare_environment(endpoint)
     create_tables(dynamodb_client(endpoint))
@@ -176,8 +186,7 @@ def build_server(host: str, port: int) -> tuple[ThreadingHTTPServer, Any]:
 
     for function in {route.function for route in gateway.routes}:  # import every handler now, as warm Lambdas
         warm(function)
-    server = ThreadingHTTPServer((host, port), make_handler(gateway))
-    server.daemon_threads = True
+    server = LocalHTTPServer((host, port), make_handler(gateway))
     return server, store
 
 

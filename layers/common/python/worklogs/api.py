@@ -282,4 +282,9 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> 
             "body": response.body,
             "isBase64Encoded": False,
         }
+    # Powertools keeps the current event on the resolver *class* (shared by every resolver in the process);
+    # as instance attributes they are this resolver's own, so resolvers serving requests side by side in
+    # one process (the local runner, threaded tests) never read each other's event or caller.
+    app.current_event = app._to_proxy_event(event)
+    app.lambda_context = context
     return app.resolve(event, context)
