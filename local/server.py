@@ -17,7 +17,7 @@ import secrets
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from local.template import Route, load_template, local_environment, routes
 
@@ -57,7 +57,10 @@ class Gateway:
         from local.functions import handler
 
         self.routes = route_table
+        from local.auth import local_jwks
+
         self.public_key = public_key
+        self.jwks = local_jwks(public_key)  # the issuer's JWKS, as API Gateway fetches it from jwks_uri
         self._handler = handler
         self._cors = cors_headers()
 
@@ -81,11 +84,12 @@ class Gateway:
         found = self.find(method, path)
         if found is None:
             return 404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}'
-        route, params = found
+        route, raw_params = found
+        params = {name: unquote(value) for name, value in raw_params.items()}  # as API Gateway decodes them
         claims = None
         if route.authorized:
             try:
-                claims = verify_authorization(headers.get("authorization"), self.public_key)
+                claims = verify_authorization(headers.get("authorization"), self.jwks)
             except InvalidToken:
                 return 401, {"Content-Type": "application/json"}, b'{"message":"Unauthorized"}'
         event = http_api_event(

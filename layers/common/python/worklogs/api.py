@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -121,9 +122,17 @@ def _validation_details(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]
     return details
 
 
+class _Resolver(APIGatewayHttpResolver):
+    """Path parameters as API Gateway passes them: percent-decoded (Powertools matches the raw path and
+    would hand `Q%2F1` to the handler where API Gateway's `pathParameters` say `Q/1`)."""
+
+    def _convert_matches_into_route_keys(self, match: re.Match) -> dict[str, str]:
+        return {name: unquote(value) for name, value in match.groupdict().items()}
+
+
 def create_app() -> APIGatewayHttpResolver:
     """The resolver every API function uses, with the common error mapping registered."""
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = _Resolver(enable_validation=True)
 
     @app.exception_handler(WorklogsError)
     def _domain_error(error: WorklogsError) -> Response:
