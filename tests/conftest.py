@@ -11,6 +11,7 @@ import pytest
 
 from local.template import local_environment
 from tests.helpers import Api
+from tests.security.summary import pytest_terminal_summary  # noqa: F401  (the attack corpus table)
 
 # The functions' environment, as the template defines it (before any worklogs module reads it).
 os.environ.update(local_environment())
