@@ -20,7 +20,7 @@ PYTEST_ARGS ?=
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run rollup test test-unit test-integration test-e2e lint format openapi token validate checkov build bench fuzz clean
+.PHONY: help setup run rollup test test-unit test-integration test-e2e test-security lint format openapi token validate checkov build bench fuzz clean
 
 help:
 	@echo "make run       serve the API on http://$(HOST):$(PORT) (embedded DynamoDB, no Docker)"
@@ -64,6 +64,10 @@ test-integration: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+# The attack corpus (also part of `make test`); ends with a table of the attacks it tried.
+test-security: $(STAMP)
+	$(PY) -m pytest tests/security $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
