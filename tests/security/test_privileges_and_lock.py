@@ -143,3 +143,18 @@ def test_links_respect_the_period_lock(api, tried):
     override = api.delete(f"{WS}/worklogs/{worklog_id}/links/{link_id}", caller=ADMIN)
     assert override.status in (200, 204), override.body
     tried("link changes on a locked worklog", len(attempts))
+
+
+def test_the_timer_cannot_stop_into_a_privileged_type_without_it(api, overtime):
+    import time
+
+    assert api.put(f"{WS}/settings", json_body={"minTimerSeconds": 0}, caller=ADMIN).status == 200
+    body = {"ownerType": "Ticket", "ownerId": "T-1", "worklogTypeCode": "Overtime"}
+    assert api.post(f"{WS}/timer/start", json_body=body, caller=CAROL).status == 201
+    time.sleep(1.1)
+    refused = api.post(f"{WS}/timer/stop", json_body={}, caller=CAROL_NOW)
+    assert refused.status in (403, 422), refused.body
+    assert api.get(f"{WS}/timer", caller=CAROL).status == 200  # still running: nothing was written
+    stopped = api.post(f"{WS}/timer/stop", json_body={}, caller=CAROL)
+    assert stopped.status == 200, stopped.body
+    assert len(stopped.json["worklogs"]) == 1
