@@ -20,7 +20,11 @@ KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 EC_KEY = ec.generate_private_key(ec.SECP256R1())
 KID = key_id(KEY.public_key())
-NOW = int(time.time())
+
+
+def now() -> int:
+    """Read at each use: a slow run may reach these tests long after import."""
+    return int(time.time())
 
 
 def _claims(**changes: Any) -> dict[str, Any]:
@@ -28,8 +32,8 @@ def _claims(**changes: Any) -> dict[str, Any]:
         "iss": LOCAL_ISSUER,
         "aud": LOCAL_AUDIENCE,
         "sub": "ada",
-        "iat": NOW - 10,
-        "exp": NOW + 3600,
+        "iat": now() - 10,
+        "exp": now() + 3600,
         "workspaces": ["acme:admin"],
     }
     found.update(changes)
@@ -83,13 +87,13 @@ FORGED = {
     "unknown kid": lambda: "Bearer " + _sign(_claims(), kid="someone-else"),
     "kid of another key": lambda: "Bearer " + _sign(_claims(), key=OTHER_KEY, kid=key_id(OTHER_KEY.public_key())),
     "payload swapped": lambda: "Bearer " + _tampered(),
-    "expired": lambda: "Bearer " + _sign(_claims(exp=NOW - 1)),
+    "expired": lambda: "Bearer " + _sign(_claims(exp=now() - 1)),
     "no exp": lambda: "Bearer " + _sign(_claims(exp=None)),
-    "exp as string": lambda: "Bearer " + _sign(_claims(exp=str(NOW + 3600))),
+    "exp as string": lambda: "Bearer " + _sign(_claims(exp=str(now() + 3600))),
     "exp as bool": lambda: "Bearer " + _sign(_claims(exp=True)),
-    "nbf in the future": lambda: "Bearer " + _sign(_claims(nbf=NOW + 600)),
-    "nbf as string": lambda: "Bearer " + _sign(_claims(nbf=str(NOW - 60))),
-    "iat in the future": lambda: "Bearer " + _sign(_claims(iat=NOW + 600)),
+    "nbf in the future": lambda: "Bearer " + _sign(_claims(nbf=now() + 600)),
+    "nbf as string": lambda: "Bearer " + _sign(_claims(nbf=str(now() - 60))),
+    "iat in the future": lambda: "Bearer " + _sign(_claims(iat=now() + 600)),
     "iat as string": lambda: "Bearer " + _sign(_claims(iat="yesterday")),
     "wrong issuer": lambda: "Bearer " + _sign(_claims(iss="https://evil.example")),
     "no issuer": lambda: "Bearer " + _sign(_claims(iss=None)),
@@ -109,7 +113,7 @@ ACCEPTED = {
     "RS512": lambda: "Bearer " + _sign(_claims(), algorithm="RS512"),
     "client_id without aud": lambda: "Bearer " + _sign(_claims(aud=None, client_id=LOCAL_AUDIENCE)),
     "audience in a list": lambda: "Bearer " + _sign(_claims(aud=["other", LOCAL_AUDIENCE])),
-    "nbf in the past": lambda: "Bearer " + _sign(_claims(nbf=NOW - 60)),
+    "nbf in the past": lambda: "Bearer " + _sign(_claims(nbf=now() - 60)),
 }
 
 
