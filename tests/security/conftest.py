@@ -7,8 +7,6 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.helpers import claims
-
 
 @pytest.fixture
 def tried(record_property: Callable[[str, object], None]) -> Callable[[str, int], None]:
@@ -19,6 +17,3 @@ def tried(record_property: Callable[[str, object], None]) -> Callable[[str, int]
         record_property("attacks_tried", f"{kind}={count}")
 
     return record
-
-
-ADMIN = claims("ada", "acme:admin")
