@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run reset rollup test test-unit test-integration test-e2e lint format openapi token validate checkov build bench fuzz clean
+.PHONY: help setup run reset rollup test test-unit test-integration test-e2e test-security lint format openapi token validate checkov build bench fuzz clean
 
 help:
 	@echo "make run       serve the API on http://$(HOST):$(PORT); embedded DynamoDB on 127.0.0.1:$(DYNAMODB_PORT), data kept in .local/data"
@@ -72,6 +72,10 @@ test-integration: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+# The attack corpus (also part of `make test`); ends with a table of the attacks it tried.
+test-security: $(STAMP)
+	$(PY) -m pytest tests/security $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

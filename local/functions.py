@@ -27,8 +27,13 @@ def _load(spec: FunctionSpec) -> ModuleType:
     module_spec = importlib.util.spec_from_file_location(name, spec.module_file)
     assert module_spec and module_spec.loader
     module = importlib.util.module_from_spec(module_spec)
+    # Inside, the module is named as Lambda imports it (`app` for `app.lambda_handler`): names derived from
+    # it, such as Powertools' idempotency key prefix (`<module>.<function>`), are the same in every instance,
+    # as in every Lambda container. sys.modules keeps each instance under its own name.
     sys.modules[name] = module
-    module_spec.loader.exec_module(module)
+    code = module_spec.loader.get_code(name)  # type: ignore[attr-defined]
+    module.__dict__["__name__"] = spec.handler.rsplit(".", 1)[0]
+    exec(code, module.__dict__)  # noqa: S102  (what exec_module does, under the module's Lambda name)
     return module
 
 

@@ -21,7 +21,7 @@ import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from local.template import Route, load_template, local_environment, routes
 
@@ -61,7 +61,10 @@ class Gateway:
         from local.functions import handler
 
         self.routes = route_table
+        from local.auth import local_jwks
+
         self.public_key = public_key
+        self.jwks = local_jwks(public_key)  # the issuer's JWKS, as API Gateway fetches it from jwks_uri
         self._handler = handler
         self._cors = cors_headers()
 
@@ -85,11 +88,12 @@ class Gateway:
         found = self.find(method, path)
         if found is None:
             return 404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}'
-        route, params = found
+        route, raw_params = found
+        params = {name: unquote(value) for name, value in raw_params.items()}  # as API Gateway decodes them
         claims = None
         if route.authorized:
             try:
-                claims = verify_authorization(headers.get("authorization"), self.public_key)
+                claims = verify_authorization(headers.get("authorization"), self.jwks)
             except InvalidToken as error:
                 # API Gateway does not tell the caller why; the runner's log does, for whoever runs it.
                 reason = {"message": "401 Unauthorized", "route": route.route_key, "reason": str(error)}
@@ -119,6 +123,13 @@ class Gateway:
         payload = result.get("body") or ""
         raw = base64.b64decode(payload) if result.get("isBase64Encoded") else str(payload).encode("utf-8")
         return int(result.get("statusCode", 200)), out_headers, raw
+
+
+class LocalHTTPServer(ThreadingHTTPServer):
+    """One thread per connection, and a listen backlog for bursts (the default of 5 resets connections)."""
+
+    daemon_threads = True
+    request_queue_size = 1024
 
 
 def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
@@ -174,6 +185,9 @@ def build_server(
     endpoint = os.environ.get("DYNAMODB_ENDPOINT_URL")
     journaling = None
     if not endpoint:
+        from local.atomic import serialise_store
+
+        serialise_store()  # each DynamoDB call atomic, as in DynamoDB (moto's backend does not lock)
         store, endpoint, journaling = start_persistent_dynamodb("127.0.0.1", dynamodb_port, journal)
     prepare_environment(endpoint)
     tables = create_tables(dynamodb_client(endpoint))
@@ -192,8 +206,7 @@ def build_server(
 
     for function in {route.function for route in gateway.routes}:  # import every handler now, as warm Lambdas
         warm(function)
-    server = ThreadingHTTPServer((host, port), make_handler(gateway))
-    server.daemon_threads = True
+    server = LocalHTTPServer((host, port), make_handler(gateway))
     return server, store
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +11,7 @@ import pytest
 
 from local.template import local_environment
 from tests.helpers import Api
+from tests.security.summary import pytest_terminal_summary  # noqa: F401  (the attack corpus table)
 
 # The functions' environment, as the template defines it (before any worklogs module reads it).
 os.environ.update(local_environment())
@@ -80,18 +79,12 @@ def api(dynamodb: Any) -> Api:
 
 
 @pytest.fixture
-def atomic_writes(dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def atomic_writes(dynamodb: Any) -> Iterator[None]:
     """DynamoDB checks a write's condition and applies it atomically; moto's in-memory backend does not lock,
-    so two threads can both pass `attribute_not_exists`. Tests that race on purpose restore the guarantee."""
-    from moto.dynamodb.models import DynamoDBBackend
+    so two threads can both pass `attribute_not_exists`. Tests that race on purpose restore the guarantee
+    with the local runner's own mechanism (local/atomic.py)."""
+    from local.atomic import serialise_store
 
-    lock = threading.RLock()  # a transaction applies its puts and deletes through the same methods
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        original = getattr(DynamoDBBackend, name)
-
-        @functools.wraps(original)
-        def locked(self, *args, _original=original, **kwargs):
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
+    undo = serialise_store()
+    yield
+    undo()

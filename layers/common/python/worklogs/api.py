@@ -12,10 +12,14 @@ import re
 from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from pydantic import BaseModel
 
 from worklogs import coldstart, snapstart
@@ -146,9 +150,17 @@ def _reject_unknown_query_parameters(app: APIGatewayHttpResolver, next_middlewar
     return next_middleware(app)
 
 
+class _Resolver(APIGatewayHttpResolver):
+    """Path parameters as API Gateway passes them: percent-decoded (Powertools matches the raw path and
+    would hand `Q%2F1` to the handler where API Gateway's `pathParameters` say `Q/1`)."""
+
+    def _convert_matches_into_route_keys(self, match: re.Match) -> dict[str, str]:
+        return {name: unquote(value) for name, value in match.groupdict().items()}
+
+
 def create_app() -> APIGatewayHttpResolver:
     """The resolver every API function uses, with the common error mapping registered."""
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = _Resolver(enable_validation=True)
     app.use(middlewares=[_reject_unknown_query_parameters])
     snapstart.register()
 
@@ -172,6 +184,13 @@ def create_app() -> APIGatewayHttpResolver:
                 details,
                 _request_id(app.current_event.raw_event),
             ),
+        )
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported_media(_: Exception) -> Response:
+        return error_response(
+            UnsupportedMediaType("Send the request body as JSON with Content-Type: application/json."),
+            _request_id(app.current_event.raw_event),
         )
 
     @app.not_found
@@ -284,6 +303,10 @@ def _guard_request(event: dict[str, Any]) -> dict[str, Any]:
             json.loads(event["body"], parse_constant=_reject_nan)
         except (ValueError, RecursionError) as error:
             raise BadRequest(f"The request body is not valid JSON: {error}", code="MALFORMED_JSON") from error
+        if media_type != "application/json" or headers.get("content-type") != "application/json":
+            # `*+json` and any spelling of application/json are JSON: the resolver parses only the plain name.
+            kept = {k: v for k, v in (event.get("headers") or {}).items() if str(k).lower() != "content-type"}
+            event = {**event, "headers": {**kept, "content-type": "application/json"}}
     return event
 
 
@@ -299,6 +322,11 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> 
             "body": response.body,
             "isBase64Encoded": False,
         }
+    # Powertools keeps the current event on the resolver *class* (shared by every resolver in the process);
+    # as instance attributes they are this resolver's own, so resolvers serving requests side by side in
+    # one process (the local runner, threaded tests) never read each other's event or caller.
+    app.current_event = app._to_proxy_event(event)
+    app.lambda_context = context
     try:
         return app.resolve(event, context)
     finally:

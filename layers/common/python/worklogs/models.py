@@ -8,7 +8,16 @@ from datetime import date as CalendarDate
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 # Identifiers of records in other systems: free text, but never empty and never unbounded.
 _NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
@@ -33,7 +42,22 @@ def refuse_lax_types(*kinds: type, expected: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-Timestamp = Annotated[AwareDatetime, refuse_lax_types(int, float, expected="an ISO 8601 timestamp with a UTC offset")]
+# Dates the service can compute with (periods, weeks, time zones, rollups) without leaving Python's range.
+EARLIEST_DATE = CalendarDate(1900, 1, 1)
+LATEST_DATE = CalendarDate(9998, 12, 31)
+
+
+def _within_range(value: Any) -> Any:
+    day = value.date() if isinstance(value, datetime) else value
+    if isinstance(day, CalendarDate) and not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"Expected a date between {EARLIEST_DATE} and {LATEST_DATE}.")
+    return value
+
+
+InRange = AfterValidator(_within_range)
+Timestamp = Annotated[
+    AwareDatetime, refuse_lax_types(int, float, expected="an ISO 8601 timestamp with a UTC offset"), InRange
+]
 JsonInt = Annotated[int, refuse_lax_types(str, bool, expected="an integer")]
 
 
@@ -52,8 +76,9 @@ def _iso_text(pattern: str, expected: str) -> BeforeValidator:
 QueryTimestamp = Annotated[
     AwareDatetime,
     _iso_text(r"^\d{4}-\d{2}-\d{2}T", "an ISO 8601 timestamp with a UTC offset, e.g. 2026-11-11T09:00:00Z"),
+    InRange,
 ]
-QueryDate = Annotated[date, _iso_text(r"^\d{4}-\d{2}-\d{2}$", "an ISO 8601 date, e.g. 2026-11-11")]
+QueryDate = Annotated[date, _iso_text(r"^\d{4}-\d{2}-\d{2}$", "an ISO 8601 date, e.g. 2026-11-11"), InRange]
 JsonFloat = Annotated[float, refuse_lax_types(str, bool, expected="a number")]
 JsonBool = Annotated[bool, Strict()]
 Minutes = Annotated[int, Field(ge=1, le=60 * 24 * 366), refuse_lax_types(str, bool, expected="an integer")]

@@ -136,6 +136,20 @@ def _expect_version(current: int, expected: int | None, what: str, **details: ob
         )
 
 
+def require_type_privilege(workspace_id: str, caller: Caller, worklogs: list[Worklog]) -> None:
+    """The one privilege check for every change that makes or keeps an entry of a privileged worklog type
+    (edit, split, merge, restore, links; create and the timer check it with the type itself): without the
+    type's privilege the entry cannot be changed, whatever field the change touches."""
+    for code in sorted({w.worklogTypeCode for w in worklogs if w.worklogTypeCode}):
+        worklog_type = types_store.find(workspace_id, code)
+        if worklog_type is not None and not type_rules.visible_to(worklog_type, caller):
+            raise Forbidden(
+                f"Worklogs of type '{code}' need the {worklog_type.privilege} privilege to be changed.",
+                code="PRIVILEGE_REQUIRED",
+                details=[{"worklogTypeCode": code, "privilege": worklog_type.privilege}],
+            )
+
+
 def _load_for_change(
     workspace_id: str,
     worklog_id: str,
@@ -144,10 +158,14 @@ def _load_for_change(
     expected_version: int | None,
     *,
     include_deleted: bool = False,
+    keeps_entry: bool = True,
 ) -> Worklog:
-    """The worklog a change applies to: visible, the caller may change it, and If-Match (if sent) holds."""
+    """The worklog a change applies to: visible, the caller may change it (and holds its type's privilege
+    when the change keeps the entry), and If-Match (if sent) holds."""
     existing = _visible(workspace_id, worklog_id, include_deleted=include_deleted)
     lifecycle.require_can_modify(caller, role, existing)
+    if keeps_entry:
+        require_type_privilege(workspace_id, caller, [existing])
     _expect_version(existing.version, expected_version, "worklog", worklogId=existing.id)
     return existing
 
@@ -215,7 +233,7 @@ def delete_worklog(
     workspace_id: str, worklog_id: str, caller: Caller, role: Role, expected_version: int | None, now: datetime
 ) -> Written:
     def attempt(settings: WorkspaceSettings) -> Written:
-        existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
+        existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version, keeps_entry=False)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         deleted = lifecycle.soft_delete(existing, caller=caller, now=now)
         worklog_store.commit(
@@ -294,6 +312,7 @@ def merge_worklogs(
         worklogs = [found[worklog_id] for worklog_id in ids]
         for worklog in worklogs:
             lifecycle.require_can_modify(caller, role, worklog)
+        require_type_privilege(workspace_id, caller, worklogs)
         survivor, merged_away = lifecycle.merge(
             worklogs, allow_gaps=allow_gaps, caller=caller, settings=settings, now=now
         )
@@ -358,6 +377,7 @@ def add_link(
 
     def attempt(settings: WorkspaceSettings) -> Written:
         existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
+        lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         linked = lifecycle.add_link(existing, request, link_id=link_id, caller=caller, now=now)
         worklog_store.commit(
             [WorklogChange(linked, existing.version, "link", ["links"], [link_id], previous=existing)], settings
@@ -378,6 +398,7 @@ def delete_link(
 ) -> Written:
     def attempt(settings: WorkspaceSettings) -> Written:
         existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
+        lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         unlinked = lifecycle.remove_link(existing, link_id, caller=caller, now=now)
         worklog_store.commit(
             [WorklogChange(unlinked, existing.version, "unlink", ["links"], [link_id], previous=existing)], settings

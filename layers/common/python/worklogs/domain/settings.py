@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from worklogs.models import ApiModel, JsonFloat, JsonInt, Rounding, UserRef, refuse_lax_types
+from worklogs.models import ApiModel, InRange, JsonFloat, JsonInt, Rounding, UserRef, refuse_lax_types
 
 LOCK_OVERRIDE_PRIVILEGE = "worklog:lock-override"
 
@@ -32,7 +32,7 @@ class SettingsInput(ApiModel):
     hoursPerDay: JsonFloat = Field(default=8, gt=0, le=24, description="Length of a working day (`P1D`).")
     daysPerWeek: JsonFloat = Field(default=5, gt=0, le=7, description="Working days in a week (`P1W`).")
     maxEntryHours: JsonFloat = Field(default=24, ge=1, le=168, description="Longest single worklog.")
-    lockedUntil: Annotated[date, refuse_lax_types(int, float, expected="a date (YYYY-MM-DD)")] | None = Field(
+    lockedUntil: Annotated[date, refuse_lax_types(int, float, expected="a date (YYYY-MM-DD)"), InRange] | None = Field(
         default=None,
         description="Entries starting before 00:00 of this date (workspace time zone) are locked.",
     )

@@ -10,6 +10,7 @@ from typing import Any
 import fastjsonschema
 
 from worklogs.auth import Caller
+from worklogs.domain import forms
 from worklogs.errors import ValidationFailed
 from worklogs.models import WorklogType, WorklogTypeInput
 
@@ -40,11 +41,11 @@ def check_definition(definition: WorklogTypeInput) -> None:
             validate_data(value, field=field)
     if definition.form is not None:
         try:
-            fastjsonschema.compile(definition.form)
-        except (fastjsonschema.JsonSchemaDefinitionException, TypeError, ValueError) as error:
+            forms.compile_form(definition.form)
+        except forms.FormError as error:
             raise ValidationFailed(
-                f"form is not a usable JSON Schema: {error}",
-                details=[{"loc": ["body", "form"], "msg": str(error), "type": "json_schema"}],
+                f"form is not usable: {error}",
+                details=[{"loc": ["body", "form", *error.path], "msg": str(error), "type": "json_schema"}],
             ) from error
 
 
@@ -87,7 +88,7 @@ def localize(worklog_type: WorklogType, accept_language: str | None) -> WorklogT
 def _compiled(schema_text: str):
     import json
 
-    return fastjsonschema.compile(json.loads(schema_text))
+    return forms.compile_form(json.loads(schema_text))
 
 
 def _validator(schema: Any):
@@ -98,7 +99,8 @@ def _validator(schema: Any):
 
 def _problem(error: fastjsonschema.JsonSchemaValueException, prefix: list[str | int]) -> dict[str, Any]:
     path = [part for part in (error.path or [])[1:]]
-    return {"loc": ["body", "data", *prefix, *path], "msg": error.message.replace("data", "value", 1), "type": "form"}
+    message = forms.readable_message(error.message.replace("data", "value", 1))
+    return {"loc": ["body", "data", *prefix, *path], "msg": message, "type": "form"}
 
 
 def form_problems(form: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -109,6 +111,14 @@ def form_problems(form: dict[str, Any], data: dict[str, Any]) -> list[dict[str, 
         return []
     except fastjsonschema.JsonSchemaValueException as error:
         first = _problem(error, [])
+    except forms.FormError as error:  # a form stored before the current rules: refuse, never fetch or hang
+        return [
+            {
+                "loc": ["body", "worklogTypeCode"],
+                "msg": f"The worklog type's form cannot be used ({error}); an admin must fix the type.",
+                "type": "form",
+            }
+        ]
     problems: list[dict[str, Any]] = []
     if isinstance(data, dict) and form.get("type") in (None, "object"):
         for name in form.get("required", []):
@@ -123,6 +133,8 @@ def form_problems(form: dict[str, Any], data: dict[str, Any]) -> list[dict[str, 
                     _validator(properties[name])(value)
                 except fastjsonschema.JsonSchemaValueException as error:
                     problems.append(_problem(error, [name]))
+                except forms.FormError:
+                    continue  # a field that refers elsewhere in the form: the whole-form error stands for it
             elif form.get("additionalProperties") is False:
                 problems.append(
                     {"loc": ["body", "data", name], "msg": "Not a field of this worklog type's form.", "type": "form"}
