@@ -163,6 +163,9 @@ def build_server(host: str, port: int) -> tuple[ThreadingHTTPServer, Any]:
     endpoint = os.environ.get("DYNAMODB_ENDPOINT_URL")
     if not endpoint:
         store, endpoint = start_embedded_dynamodb()
+        from local.index_lag import configure_from_environment
+
+        configure_from_environment()  # INDEX_LAG_SECONDS: GSI queries trail writes, as in AWS
     prepare_environment(endpoint)
     create_tables(dynamodb_client(endpoint))
     from local.rollup import record_endpoint

@@ -11,13 +11,12 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from worklogs.auth import Caller, Role
-from worklogs.domain import lifecycle, periods, rollup
+from worklogs.domain import accounting, lifecycle, periods, rollup
 from worklogs.domain import timer as timer_rules
 from worklogs.domain import types as type_rules
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.durations import audit_stamp, format_utc, to_utc
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
-from worklogs.domain.totals import Tally, tally_period
 from worklogs.domain.worklogs import caller_ref, is_worklog_id, new_worklog, validate_data
 from worklogs.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from worklogs.models import (
@@ -716,7 +715,7 @@ def console(workspace_id: str, caller: Caller, query: ConsoleQuery, now: datetim
         exclude_ids=set(),
     )
     worklogs.sort(key=lambda w: (w.startDate, w.id))
-    totals = tally_period(worklogs, period, settings.rounding, settings.weekStart)
+    totals = accounting.tally_period(worklogs, period, settings.rounding, settings.weekStart)
 
     binding = filter_fingerprint(
         workspace_id, {"console": worker_id, "start": format_utc(period.start), "end": format_utc(period.end)}
@@ -763,7 +762,7 @@ def _position(worklog: Worklog) -> str:
     return f"{format_utc(worklog.startDate)}#{worklog.id}"
 
 
-def _figures(tally: Tally) -> dict[str, int]:
+def _figures(tally: accounting.Figures) -> dict[str, int]:
     return {
         "minutes": tally.minutes,
         "billableMinutes": tally.billable_minutes,
