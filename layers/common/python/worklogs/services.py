@@ -37,6 +37,7 @@ from worklogs.models import (
     WorklogType,
     WorklogTypeInput,
 )
+from worklogs.repository import ledger
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import timers as timer_store
@@ -68,23 +69,28 @@ def _with_current_settings(workspace_id: str, operation: Callable[[WorkspaceSett
     raise PreconditionFailed("Workspace settings are changing; retry.", code="SETTINGS_CHANGING")
 
 
-def _overlap_warnings(settings: WorkspaceSettings, worklogs: list[Worklog], exclude_ids: set[str]) -> list[Warning]:
-    """One Query on the worker timeline per distinct worker window (none under the `allow` policy)."""
+def _overlap_warnings(
+    settings: WorkspaceSettings, worklogs: list[Worklog], exclude_ids: set[str]
+) -> tuple[list[Warning], dict[ledger.WorkerDay, int]]:
+    """The worker's live entries overlapping the changed ones, read consistently from the day ledger (one
+    GetItem per UTC day; none under the `allow` policy). Under `reject`, also the ledger versions read,
+    which the commit is conditioned on: a write for the same worker and day committed meanwhile makes it
+    fail, and the check runs again."""
     if settings.overlapPolicy == "allow":
-        return []
-    overlapping: dict[str, Worklog] = {}
-    for worklog in worklogs:
-        if worklog.deletedAt is not None:
-            continue
-        for other in worklog_store.find_overlapping(
-            settings.workspaceId,
-            worklog.workerId,
-            worklog.startDate,
-            worklog.endDate,
-            exclude_ids=exclude_ids,
-        ):
-            overlapping[other.id] = other
-    return lifecycle.overlap_outcome(settings, list(overlapping.values()))
+        return [], {}
+    live = [worklog for worklog in worklogs if worklog.deletedAt is None]
+    places = {(w.workerId, day) for w in live for day in ledger.utc_days(w.startDate, w.endDate)}
+    found = ledger.worker_days(settings.workspaceId, places)
+    overlapping = {
+        other.id: other
+        for other in found.entries
+        if other.id not in exclude_ids
+        and any(
+            other.workerId == w.workerId and other.startDate < w.endDate and other.endDate > w.startDate for w in live
+        )
+    }
+    warnings = lifecycle.overlap_outcome(settings, sorted(overlapping.values(), key=lambda w: (w.startDate, w.id)))
+    return warnings, found.versions if settings.overlapPolicy == "reject" else {}
 
 
 def _type_checks(
@@ -169,8 +175,8 @@ def create_worklog(workspace_id: str, caller: Caller, role: Role, request: Workl
         )
         checks = _type_checks(settings, caller, created.worklogTypeCode, created.data, now=now, check_validity=True)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(created))
-        warnings = _overlap_warnings(settings, [created], {created.id})
-        worklog_store.commit([WorklogChange(created, None, "create")], settings, checks)
+        warnings, guards = _overlap_warnings(settings, [created], {created.id})
+        worklog_store.commit([WorklogChange(created, None, "create")], settings, checks, ledger_versions=guards)
         return Written([created], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -201,9 +207,12 @@ def edit_worklog(
                 check_validity="worklogTypeCode" in changed,
             )
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing), lifecycle.window_of(updated))
-        warnings = _overlap_warnings(settings, [updated], {updated.id})
+        warnings, guards = _overlap_warnings(settings, [updated], {updated.id})
         worklog_store.commit(
-            [WorklogChange(updated, existing.version, "edit", changed, previous=existing)], settings, checks
+            [WorklogChange(updated, existing.version, "edit", changed, previous=existing)],
+            settings,
+            checks,
+            ledger_versions=guards,
         )
         return Written([updated], warnings)
 
@@ -232,9 +241,11 @@ def restore_worklog(
         existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version, include_deleted=True)
         restored = lifecycle.restore(existing, caller=caller, now=now)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(restored))
-        warnings = _overlap_warnings(settings, [restored], {restored.id})
+        warnings, guards = _overlap_warnings(settings, [restored], {restored.id})
         worklog_store.commit(
-            [WorklogChange(restored, existing.version, "restore", ["deletedAt"], previous=existing)], settings
+            [WorklogChange(restored, existing.version, "restore", ["deletedAt"], previous=existing)],
+            settings,
+            ledger_versions=guards,
         )
         return Written([restored], warnings)
 
@@ -263,13 +274,14 @@ def split_worklog(
             link_ids=[str(uuid.uuid4()) for _ in existing.links],
         )
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
-        warnings = _overlap_warnings(settings, [first, second], {first.id, second.id})
+        warnings, guards = _overlap_warnings(settings, [first, second], {first.id, second.id})
         worklog_store.commit(
             [
                 WorklogChange(first, existing.version, "split", ["endDate"], [second.id], previous=existing),
                 WorklogChange(second, None, "split", [], [first.id]),
             ],
             settings,
+            ledger_versions=guards,
         )
         return Written([first, second], warnings)
 
@@ -298,7 +310,7 @@ def merge_worklogs(
         )
         lifecycle.check_period_lock(settings, caller, *(lifecycle.window_of(w) for w in worklogs))
         every_id = {w.id for w in worklogs}
-        warnings = _overlap_warnings(settings, [survivor], every_id)
+        warnings, guards = _overlap_warnings(settings, [survivor], every_id)
         originals = {w.id: w for w in worklogs}
         merged_ids = [w.id for w in merged_away]
         changes = [
@@ -322,7 +334,7 @@ def merge_worklogs(
             )
             for w in merged_away
         ]
-        worklog_store.commit(changes, settings)
+        worklog_store.commit(changes, settings, ledger_versions=guards)
         return Written([survivor, *merged_away], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -469,23 +481,11 @@ def get_timer(workspace_id: str, caller: Caller) -> timer_rules.TimerState:
     return found
 
 
-def _timer_overlap_warnings(settings: WorkspaceSettings, worklogs: list[Worklog]) -> list[Warning]:
-    """One Query on the worker timeline over all the runs' span, then each run is matched in memory."""
-    if settings.overlapPolicy == "allow" or not worklogs:
-        return []
-    candidates = worklog_store.find_overlapping(
-        settings.workspaceId,
-        worklogs[0].workerId,
-        min(w.startDate for w in worklogs),
-        max(w.endDate for w in worklogs),
-        exclude_ids={w.id for w in worklogs},
-    )
-    overlapping = [
-        other
-        for other in candidates
-        if any(other.startDate < w.endDate and other.endDate > w.startDate for w in worklogs)
-    ]
-    return lifecycle.overlap_outcome(settings, overlapping)
+def _timer_overlap_warnings(
+    settings: WorkspaceSettings, worklogs: list[Worklog]
+) -> tuple[list[Warning], dict[ledger.WorkerDay, int]]:
+    """The runs are checked together, like one change (see `_overlap_warnings`)."""
+    return _overlap_warnings(settings, worklogs, {w.id for w in worklogs})
 
 
 def _stop_changes(plan: timer_rules.StopPlan) -> list[WorklogChange]:
@@ -503,7 +503,7 @@ def _checked_stop(
     settings: WorkspaceSettings,
     request: TimerStop,
     now: datetime,
-) -> tuple[timer_rules.StopPlan, list[Warning]]:
+) -> tuple[timer_rules.StopPlan, list[Warning], dict[ledger.WorkerDay, int]]:
     plan = timer_rules.plan_stop(
         timer,
         caller=caller,
@@ -514,7 +514,8 @@ def _checked_stop(
         new_id=lambda: str(uuid.uuid4()),
     )
     lifecycle.check_period_lock(settings, caller, *(lifecycle.window_of(w) for w in plan.worklogs))
-    return plan, [*plan.warnings, *_timer_overlap_warnings(settings, plan.worklogs)]
+    warnings, guards = _timer_overlap_warnings(settings, plan.worklogs)
+    return plan, [*plan.warnings, *warnings], guards
 
 
 def _stop_type_checks(
@@ -583,13 +584,14 @@ def start_timer(
                     return TimerStartedOutcome(fresh)
                 except (TimerExists, TimerChanged):
                     continue
-            plan, warnings = _checked_stop(running, caller, role, settings, TimerStop(), now)
+            plan, warnings, guards = _checked_stop(running, caller, role, settings, TimerStop(), now)
             try:
                 worklog_store.commit(
                     _stop_changes(plan),
                     settings,
                     _stop_type_checks(plan, caller, settings, now),
                     extra=timer_store.stop_writes(running, plan.receipt(), replacement=fresh),
+                    ledger_versions=guards,
                 )
             except TimerChanged:
                 continue
@@ -658,13 +660,14 @@ def stop_timer(
                     details=[{"timerId": timer.id}],
                 )
             timer_rules.check_version(timer, expected_version)
-            plan, warnings = _checked_stop(timer, caller, role, settings, request, now)
+            plan, warnings, guards = _checked_stop(timer, caller, role, settings, request, now)
             try:
                 worklog_store.commit(
                     _stop_changes(plan),
                     settings,
                     _stop_type_checks(plan, caller, settings, now),
                     extra=timer_store.stop_writes(timer, plan.receipt()),
+                    ledger_versions=guards,
                 )
             except TimerChanged:
                 named = timer.id  # paused, resumed or stopped meanwhile: look again, receipt included
@@ -792,9 +795,10 @@ class RollupRun:
 
 
 def day_rows(workspace_id: str, day: date, settings: WorkspaceSettings, now: datetime) -> list[dict[str, Any]]:
-    """A local day's rows, exactly, from every live worklog overlapping it (one paged Query on GSI6)."""
+    """A local day's rows, exactly, from every live worklog overlapping it: the day ledger, read consistently
+    (one paged Query per UTC day the local day spans), never an index."""
     start, end = rollup.local_day_bounds(day, settings.tz)
-    worklogs = worklog_store.overlapping(workspace_id, start, end)
+    worklogs = ledger.live_entries(workspace_id, start, end)
     return rollup.rows_for(
         workspace_id, "day", day.isoformat(), rollup.day_totals(worklogs, day, settings), settings, now
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +19,7 @@ from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import worklog_path
 from worklogs.errors import Conflict, PreconditionFailed, ValidationFailed
 from worklogs.models import HistoryEntry, Worklog
-from worklogs.repository import keys
+from worklogs.repository import keys, ledger
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
@@ -183,11 +183,13 @@ def commit(
     checked_against: WorkspaceSettings,
     extra_checks: Sequence[dict[str, Any]] = (),
     extra: Sequence[ExtraWrite] = (),
+    ledger_versions: Mapping[ledger.WorkerDay, int] | None = None,
 ) -> None:
     """All changes in one TransactWriteItems: each worklog conditioned on its version, its derived copies
     rewritten (stale ones deleted), an audit entry per change, any `extra` writes that must happen with
     them, and checks that the workspace settings (and any worklog type used) are still the ones the changes
-    were validated with."""
+    were validated with. The day ledger follows the changes in the same transaction; `ledger_versions` are
+    the ledger versions an overlap check read (the commit fails if another write changed them since)."""
     table = settings().worklogs_table
     items: list[dict[str, Any]] = []
     for change in changes:
@@ -218,6 +220,9 @@ def commit(
                     items.append(
                         {"Delete": {"TableName": table, "Key": serialize({"PK": stale["PK"], "SK": stale["SK"]})}}
                     )
+    first_ledger = len(items)
+    pairs = [(change.worklog, change.previous) for change in changes]
+    items += ledger.ledger_updates(table, checked_against.workspaceId, pairs, ledger_versions)
     first_extra = len(items)
     items += [write.request for write in extra]
     first_marker = len(items)
@@ -236,7 +241,10 @@ def commit(
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            if attempt < MARKER_CONFLICT_RETRIES and _only_marker_conflicts(error, first_marker, len(items)):
+            if "ConditionalCheckFailed" in _codes(error)[first_ledger:first_extra]:
+                raise SettingsChanged from error  # the worker's ledger changed after the overlap check: check again
+            retryable = [*range(first_ledger, first_extra), *range(first_marker, len(items))]
+            if attempt < MARKER_CONFLICT_RETRIES and _only_marker_conflicts(error, retryable):
                 # Another write marked the same day at the same moment: nothing was written, try again.
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # noqa: S311 - jitter, not security
                 continue
@@ -258,12 +266,15 @@ def _dirty_day_markers(changes: list[WorklogChange], checked_against: WorkspaceS
     return [rollup_store.marker_update(checked_against.workspaceId, day, now) for day in sorted(days)]
 
 
-def _only_marker_conflicts(error: ClientError, first_marker: int, end_marker: int) -> bool:
-    codes = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons") or []]
+def _codes(error: ClientError) -> list[str]:
+    return [reason.get("Code", "None") for reason in error.response.get("CancellationReasons") or []]
+
+
+def _only_marker_conflicts(error: ClientError, retryable: list[int]) -> bool:
+    """Only shared counters (dirty-day markers, ledger items) met another transaction: nothing was written."""
+    codes = _codes(error)
     failed = {index for index, code in enumerate(codes) if code not in {"None", None}}
-    return bool(failed) and all(
-        first_marker <= index < end_marker and codes[index] == "TransactionConflict" for index in failed
-    )
+    return bool(failed) and all(index in retryable and codes[index] == "TransactionConflict" for index in failed)
 
 
 def _raise_cancellation(
