@@ -4,6 +4,8 @@ transaction. Handlers call these; only the repository talks to DynamoDB."""
 from __future__ import annotations
 
 import math
+import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,10 +47,11 @@ from worklogs.repository import types as types_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 from worklogs.repository.timers import TimerChanged, TimerConditionFailed, TimerExists
-from worklogs.repository.worklogs import SettingsChanged, WorklogChange
+from worklogs.repository.worklogs import LedgerChanged, SettingsChanged, WorklogChange
 
 T = TypeVar("T")
 _ATTEMPTS = 3
+_LEDGER_RACES = 16  # concurrent writes for one worker and day: each round lets at least one through
 
 
 @dataclass
@@ -60,12 +63,20 @@ class Written:
 def _with_current_settings(workspace_id: str, operation: Callable[[WorkspaceSettings], T]) -> T:
     """Run `operation` against the cached settings; if they changed before the commit, run it again
     against fresh ones (the commit's ConditionCheck on the settings version detects it)."""
+    races = 0
     for attempt in range(_ATTEMPTS):
         current = settings_store.get(workspace_id) if attempt == 0 else settings_store.load(workspace_id)
-        try:
-            return operation(current)
-        except SettingsChanged:
-            continue
+        while True:
+            try:
+                return operation(current)
+            except LedgerChanged:
+                # The same worker's day changed between the overlap check and the commit: check again.
+                races += 1
+                if races > _LEDGER_RACES:
+                    raise Conflict("This worker's entries are changing; retry.", code="CONCURRENT_CHANGE") from None
+                time.sleep(random.uniform(0.005, 0.02) * races)  # noqa: S311 - jitter, not security
+            except SettingsChanged:
+                break
     raise PreconditionFailed("Workspace settings are changing; retry.", code="SETTINGS_CHANGING")
 
 

@@ -38,6 +38,10 @@ class SettingsChanged(Exception):
     """The workspace settings (or a worklog type) changed after the write was checked: check again."""
 
 
+class LedgerChanged(SettingsChanged):
+    """Another write for the same worker and UTC day committed after the overlap check: check again."""
+
+
 def _midnights(start: datetime, end: datetime) -> list[datetime]:
     """UTC midnights strictly inside (start, end)."""
     first = (start + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -242,7 +246,7 @@ def commit(
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             if "ConditionalCheckFailed" in _codes(error)[first_ledger:first_extra]:
-                raise SettingsChanged from error  # the worker's ledger changed after the overlap check: check again
+                raise LedgerChanged from error
             retryable = [*range(first_ledger, first_extra), *range(first_marker, len(items))]
             if attempt < MARKER_CONFLICT_RETRIES and _only_marker_conflicts(error, retryable):
                 # Another write marked the same day at the same moment: nothing was written, try again.
