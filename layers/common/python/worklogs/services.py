@@ -787,7 +787,7 @@ def _figures(tally: accounting.Figures) -> dict[str, int]:
 
 # Period rollups (docs/rollup-contract.md): drained from dirty-day markers, recomputed exactly.
 
-ROLLUP_SETTLE_SECONDS = 5  # index reads lag writes: a marker younger than this waits for the next run
+ROLLUP_SETTLE_SECONDS = 5  # a burst of writes to one day is recomputed once (correctness does not depend on it)
 ROLLUP_BATCH_DAYS = 25
 MAX_STRONG_PENDING_DAYS = 31
 
@@ -857,11 +857,14 @@ def roll_up_dirty_days(
     max_days: int = 500,
     time_left: Callable[[], float] = lambda: math.inf,
     reserve_seconds: float = 15.0,
+    settle_seconds: float | None = None,
 ) -> RollupRun:
     """Drain the dirty-day markers shard by shard. Bounded: stops after `max_days` days or when
-    `time_left()` (seconds) runs low, leaving the other markers for the next run."""
+    `time_left()` (seconds) runs low, leaving the other markers for the next run. Days are recomputed from
+    the consistent day ledger, so `settle_seconds` (markers changed more recently wait for the next run) only
+    batches bursts of writes (default ROLLUP_SETTLE_SECONDS); 0 rolls up everything written before `now`."""
     run = RollupRun()
-    settle = now - timedelta(seconds=ROLLUP_SETTLE_SECONDS)
+    settle = now - timedelta(seconds=ROLLUP_SETTLE_SECONDS if settle_seconds is None else settle_seconds)
     for shard in range(rollup_store.SHARDS):
         batch: list[rollup_store.DirtyDay] = []
         for marker in rollup_store.dirty_days(shard):
