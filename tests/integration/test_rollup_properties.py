@@ -348,6 +348,7 @@ def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, 
         use_client(client)
         settings_store.invalidate()
         original_write = rollup_store.batch_write
+        original_replace = rollup_store.replace_in_one_transaction
         original_delete = rollup_store.delete_marker
         try:
             api = Api()
@@ -355,9 +356,10 @@ def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, 
             assert api.put(f"{BASE}/settings", json_body=rules, caller=ADMIN).status == 200
 
             def crash_after(writes: int | None) -> None:
-                """Make the next rollup fail after `writes` batch writes (or marker deletes)."""
+                """Make the next rollup fail after `writes` period writes (or marker deletes)."""
                 if writes is None:
                     rollup_store.batch_write = original_write
+                    rollup_store.replace_in_one_transaction = original_replace
                     rollup_store.delete_marker = original_delete
                     return
                 budget = [writes]
@@ -372,6 +374,7 @@ def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, 
                     return wrapper
 
                 rollup_store.batch_write = counted(original_write)
+                rollup_store.replace_in_one_transaction = counted(original_replace)
                 rollup_store.delete_marker = counted(original_delete)
 
             ids: list[str] = []
@@ -393,6 +396,7 @@ def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, 
             assert services.roll_up_dirty_days(FAR_FUTURE).days_recomputed == 0
         finally:
             rollup_store.batch_write = original_write
+            rollup_store.replace_in_one_transaction = original_replace
             rollup_store.delete_marker = original_delete
             use_client(None)
             settings_store.invalidate()

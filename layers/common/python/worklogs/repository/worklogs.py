@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -240,7 +241,8 @@ def commit(
         )
     for attempt in range(MARKER_CONFLICT_RETRIES + 1):
         try:
-            client().transact_write_items(TransactItems=items + checks)
+            # One token per attempt: botocore's retries of a lost response reuse it, so DynamoDB applies it once.
+            client().transact_write_items(TransactItems=items + checks, ClientRequestToken=str(uuid.uuid4()))
             return
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
