@@ -531,17 +531,3 @@ def search_page(
         request["ExclusiveStartKey"] = start_key
     response = client().query(**request)
     return [from_item(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
-
-
-def overlapping(workspace_id: str, start: datetime, end: datetime, *, page_size: int = 500) -> list[Worklog]:
-    """Every live worklog overlapping [start, end): the workspace timeline (GSI6) with the time-window key
-    range and filter of `search_page`, paged to the end (rollups recompute a local day from it)."""
-    search = WorklogSearch(window_from=start, window_to=end)
-    found: dict[str, Worklog] = {}
-    start_key: dict[str, Any] | None = None
-    while True:
-        page, start_key = search_page(workspace_id, search, limit=page_size, start_key=start_key)
-        for worklog in page:
-            found[worklog.id] = worklog
-        if not start_key:
-            return list(found.values())
