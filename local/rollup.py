@@ -40,13 +40,24 @@ def schedule_seconds(template: dict[str, Any] | None = None) -> float:
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2).rstrip("s")]
 
 
-def invoke() -> dict[str, Any]:
-    """One run of the rollup handler, as EventBridge would start it."""
+def invoke(*, drain: bool = False) -> dict[str, Any]:
+    """One run of the rollup handler, as EventBridge would start it (`drain`: with no settle window)."""
     from local.events import LambdaContext
     from local.functions import handler
 
     event = json.loads(SCHEDULE_EVENT.read_text(encoding="utf-8"))
+    if drain:
+        event["detail"] = {"drain": True}
     return handler(FUNCTION)(event, LambdaContext(FUNCTION))
+
+
+def drain(log: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Runs until every marker written before the first run started is rolled up (each run is bounded)."""
+    runs = [invoke(drain=True)]
+    while not runs[-1]["complete"]:
+        log(json.dumps({"message": "rollup run left days for the next one; running again", "run": runs[-1]}))
+        runs.append(invoke(drain=True))
+    return runs
 
 
 def start_schedule(period_seconds: float, log: Callable[[str], None] = print) -> threading.Event:
@@ -122,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     prepare_environment(endpoint)
     use_client(dynamodb_client(endpoint))
-    print(json.dumps(invoke()))
+    print(json.dumps({"message": "rolled up everything written before this run", "runs": drain()}))
     return 0
 
 

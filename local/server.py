@@ -186,8 +186,10 @@ def build_server(
     journaling = None
     if not endpoint:
         from local.atomic import serialise_store
+        from local.index_lag import configure_from_environment
 
         serialise_store()  # each DynamoDB call atomic, as in DynamoDB (moto's backend does not lock)
+        configure_from_environment()  # INDEX_LAG_SECONDS: GSI queries trail writes, as in AWS
         store, endpoint, journaling = start_persistent_dynamodb("127.0.0.1", dynamodb_port, journal)
     prepare_environment(endpoint)
     tables = create_tables(dynamodb_client(endpoint))

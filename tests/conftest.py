@@ -38,11 +38,13 @@ def dynamodb() -> Iterator[Any]:
     import boto3
     from moto import mock_aws
 
+    from local import index_lag
     from local.dynamodb import create_tables
     from worklogs.repository import settings as settings_store
     from worklogs.repository.dynamodb import use_client
 
     with mock_aws():
+        index_lag.configure_from_environment()  # INDEX_LAG_SECONDS: GSI queries trail writes, as in AWS
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_tables(client)
         use_client(client)

@@ -66,7 +66,7 @@ def test_create_marks_each_local_day_touched_and_a_rollup_drains_them(api, dynam
     month = stored["WS#acme#MONTH#2026|2026-11#total"]
     assert month["minutes"] == 240 and month["amount"] == "360.00" and month["currency"] == "EUR"
     week = stored["WS#acme#WEEK#2026|2026-11-09#total"]
-    assert week["minutes"] == 240 and week["contractVersion"] == "1.0"
+    assert week["minutes"] == 240 and week["contractVersion"] == "2.0"
 
 
 def test_edit_marks_old_and_new_days_and_rerun_is_idempotent(api, dynamodb):

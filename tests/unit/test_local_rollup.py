@@ -38,4 +38,5 @@ def test_make_rollup_runs_the_scheduled_function_against_a_running_store(capsys,
         use_client(None)
         settings.cache_clear()  # forget the stopped endpoint
     printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert printed["complete"] is True and printed["daysRecomputed"] == 0
+    last = printed["runs"][-1]
+    assert last["complete"] is True and last["daysRecomputed"] == 0

@@ -1,4 +1,4 @@
-"""Local days, weeks and periods; apportioning entries to days (midnight, DST); rounding."""
+"""Local days, weeks and periods; the accounting rule's day shares (midnight, DST); rounding."""
 
 from __future__ import annotations
 
@@ -7,15 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from worklogs.domain.periods import (
-    apportion_minutes,
-    apportion_to_days,
-    day_start,
-    resolve_period,
-    week_start_of,
-)
-from worklogs.domain.rounding import round_minutes, rounded_day
-from worklogs.domain.totals import tally_period
+from worklogs.domain.accounting import EntryShare, day_figures, day_shares, round_minutes, tally_period
+from worklogs.domain.periods import day_start, resolve_period, week_start_of
 from worklogs.errors import ValidationFailed
 from worklogs.models import Rounding, Worklog
 
@@ -30,6 +23,14 @@ def utc(text: str) -> datetime:
 
 def local(text: str, tz: ZoneInfo) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=tz)
+
+
+def apportion_to_days(start: datetime, end: datetime, tz: ZoneInfo) -> dict[date, int]:
+    return {share.day: share.seconds for share in day_shares(start, end, tz)}
+
+
+def apportion_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> dict[date, int]:
+    return {share.day: share.minutes for share in day_shares(start, end, tz)}
 
 
 # --- days and DST ----------------------------------------------------------------------------------------
@@ -186,7 +187,7 @@ def test_invalid_periods_are_422(kind, first, last):
     ],
 )
 def test_round_minutes(minutes, mode, unit, expected):
-    assert round_minutes(minutes, mode, unit) == expected
+    assert round_minutes(minutes, Rounding(mode=mode, unitMinutes=unit)) == expected
 
 
 @pytest.mark.parametrize(
@@ -203,7 +204,15 @@ def test_round_minutes(minutes, mode, unit, expected):
     ],
 )
 def test_rounding_scope_entry_rounds_each_part_and_day_rounds_the_sum(mode, scope, expected):
-    assert rounded_day([7, 8, 22], Rounding(mode=mode, unitMinutes=15, scope=scope)) == expected
+    start = utc("2026-01-05T08:00:00Z")
+    shares = [
+        EntryShare(
+            a_worklog(f"w{n}", start, start + timedelta(minutes=minutes)),
+            day_shares(start, start + timedelta(minutes=minutes), UTC_ZONE)[0],
+        )
+        for n, minutes in enumerate([7, 8, 22])
+    ]
+    assert day_figures(shares, Rounding(mode=mode, unitMinutes=15, scope=scope)).rounded_minutes == expected
 
 
 # --- totals ----------------------------------------------------------------------------------------------

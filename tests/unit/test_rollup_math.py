@@ -1,20 +1,23 @@
-"""Rollup math: local days, DST-correct apportioning, week starts, rounding and money."""
+"""Rollup periods: local days, DST-correct day shares, week starts, rounding of whole minutes."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from worklogs.domain.periods import apportion_to_days
+from worklogs.domain.accounting import day_shares, round_minutes
 from worklogs.domain.periods import week_start_of as week_start
-from worklogs.domain.rollup import local_day_bounds, period_days, round_minutes
+from worklogs.domain.rollup import local_day_bounds, period_days
 from worklogs.domain.settings import Rounding
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
+
+
+def apportion_to_days(start: datetime, end: datetime, tz: ZoneInfo) -> dict[date, int]:
+    return {share.day: share.seconds for share in day_shares(start, end, tz)}
 
 
 @pytest.mark.parametrize(
@@ -60,11 +63,11 @@ def test_week_start_follows_the_setting_and_periods_have_bounds():
 @pytest.mark.parametrize(
     ("mode", "minutes", "expected"),
     [
-        ("up", Fraction(16), 30),
-        ("down", Fraction(29), 15),
-        ("nearest", Fraction(22, 1), 15),
-        ("nearest", Fraction(45, 2), 30),
-        ("none", Fraction(61, 2), 30),
+        ("up", 16, 30),
+        ("down", 29, 15),
+        ("nearest", 22, 15),
+        ("nearest", 23, 30),
+        ("none", 30, 30),
     ],
 )
 def test_rounding_modes(mode, minutes, expected):

@@ -4,6 +4,8 @@ transaction. Handlers call these; only the repository talks to DynamoDB."""
 from __future__ import annotations
 
 import math
+import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,13 +13,12 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from worklogs.auth import Caller, Role
-from worklogs.domain import lifecycle, periods, rollup
+from worklogs.domain import accounting, lifecycle, periods, rollup
 from worklogs.domain import timer as timer_rules
 from worklogs.domain import types as type_rules
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.durations import audit_stamp, format_utc, to_utc
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
-from worklogs.domain.totals import Tally, tally_period
 from worklogs.domain.worklogs import caller_ref, is_worklog_id, new_worklog, validate_data
 from worklogs.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from worklogs.models import (
@@ -38,6 +39,7 @@ from worklogs.models import (
     WorklogType,
     WorklogTypeInput,
 )
+from worklogs.repository import ledger
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import timers as timer_store
@@ -45,10 +47,11 @@ from worklogs.repository import types as types_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 from worklogs.repository.timers import TimerChanged, TimerConditionFailed, TimerExists
-from worklogs.repository.worklogs import SettingsChanged, WorklogChange
+from worklogs.repository.worklogs import LedgerChanged, SettingsChanged, WorklogChange
 
 T = TypeVar("T")
 _ATTEMPTS = 3
+_LEDGER_RACES = 16  # concurrent writes for one worker and day: each round lets at least one through
 
 
 @dataclass
@@ -60,32 +63,45 @@ class Written:
 def _with_current_settings(workspace_id: str, operation: Callable[[WorkspaceSettings], T]) -> T:
     """Run `operation` against the cached settings; if they changed before the commit, run it again
     against fresh ones (the commit's ConditionCheck on the settings version detects it)."""
+    races = 0
     for attempt in range(_ATTEMPTS):
         current = settings_store.get(workspace_id) if attempt == 0 else settings_store.load(workspace_id)
-        try:
-            return operation(current)
-        except SettingsChanged:
-            continue
+        while True:
+            try:
+                return operation(current)
+            except LedgerChanged:
+                # The same worker's day changed between the overlap check and the commit: check again.
+                races += 1
+                if races > _LEDGER_RACES:
+                    raise Conflict("This worker's entries are changing; retry.", code="CONCURRENT_CHANGE") from None
+                time.sleep(random.uniform(0.005, 0.02) * races)  # noqa: S311 - jitter, not security
+            except SettingsChanged:
+                break
     raise PreconditionFailed("Workspace settings are changing; retry.", code="SETTINGS_CHANGING")
 
 
-def _overlap_warnings(settings: WorkspaceSettings, worklogs: list[Worklog], exclude_ids: set[str]) -> list[Warning]:
-    """One Query on the worker timeline per distinct worker window (none under the `allow` policy)."""
+def _overlap_warnings(
+    settings: WorkspaceSettings, worklogs: list[Worklog], exclude_ids: set[str]
+) -> tuple[list[Warning], dict[ledger.WorkerDay, int]]:
+    """The worker's live entries overlapping the changed ones, read consistently from the day ledger (one
+    GetItem per UTC day; none under the `allow` policy). Under `reject`, also the ledger versions read,
+    which the commit is conditioned on: a write for the same worker and day committed meanwhile makes it
+    fail, and the check runs again."""
     if settings.overlapPolicy == "allow":
-        return []
-    overlapping: dict[str, Worklog] = {}
-    for worklog in worklogs:
-        if worklog.deletedAt is not None:
-            continue
-        for other in worklog_store.find_overlapping(
-            settings.workspaceId,
-            worklog.workerId,
-            worklog.startDate,
-            worklog.endDate,
-            exclude_ids=exclude_ids,
-        ):
-            overlapping[other.id] = other
-    return lifecycle.overlap_outcome(settings, list(overlapping.values()))
+        return [], {}
+    live = [worklog for worklog in worklogs if worklog.deletedAt is None]
+    places = {(w.workerId, day) for w in live for day in ledger.utc_days(w.startDate, w.endDate)}
+    found = ledger.worker_days(settings.workspaceId, places)
+    overlapping = {
+        other.id: other
+        for other in found.entries
+        if other.id not in exclude_ids
+        and any(
+            other.workerId == w.workerId and other.startDate < w.endDate and other.endDate > w.startDate for w in live
+        )
+    }
+    warnings = lifecycle.overlap_outcome(settings, sorted(overlapping.values(), key=lambda w: (w.startDate, w.id)))
+    return warnings, found.versions if settings.overlapPolicy == "reject" else {}
 
 
 def _type_checks(
@@ -188,8 +204,8 @@ def create_worklog(workspace_id: str, caller: Caller, role: Role, request: Workl
         )
         checks = _type_checks(settings, caller, created.worklogTypeCode, created.data, now=now, check_validity=True)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(created))
-        warnings = _overlap_warnings(settings, [created], {created.id})
-        worklog_store.commit([WorklogChange(created, None, "create")], settings, checks)
+        warnings, guards = _overlap_warnings(settings, [created], {created.id})
+        worklog_store.commit([WorklogChange(created, None, "create")], settings, checks, ledger_versions=guards)
         return Written([created], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -220,9 +236,12 @@ def edit_worklog(
                 check_validity="worklogTypeCode" in changed,
             )
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing), lifecycle.window_of(updated))
-        warnings = _overlap_warnings(settings, [updated], {updated.id})
+        warnings, guards = _overlap_warnings(settings, [updated], {updated.id})
         worklog_store.commit(
-            [WorklogChange(updated, existing.version, "edit", changed, previous=existing)], settings, checks
+            [WorklogChange(updated, existing.version, "edit", changed, previous=existing)],
+            settings,
+            checks,
+            ledger_versions=guards,
         )
         return Written([updated], warnings)
 
@@ -251,9 +270,11 @@ def restore_worklog(
         existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version, include_deleted=True)
         restored = lifecycle.restore(existing, caller=caller, now=now)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(restored))
-        warnings = _overlap_warnings(settings, [restored], {restored.id})
+        warnings, guards = _overlap_warnings(settings, [restored], {restored.id})
         worklog_store.commit(
-            [WorklogChange(restored, existing.version, "restore", ["deletedAt"], previous=existing)], settings
+            [WorklogChange(restored, existing.version, "restore", ["deletedAt"], previous=existing)],
+            settings,
+            ledger_versions=guards,
         )
         return Written([restored], warnings)
 
@@ -282,13 +303,14 @@ def split_worklog(
             link_ids=[str(uuid.uuid4()) for _ in existing.links],
         )
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
-        warnings = _overlap_warnings(settings, [first, second], {first.id, second.id})
+        warnings, guards = _overlap_warnings(settings, [first, second], {first.id, second.id})
         worklog_store.commit(
             [
                 WorklogChange(first, existing.version, "split", ["endDate"], [second.id], previous=existing),
                 WorklogChange(second, None, "split", [], [first.id]),
             ],
             settings,
+            ledger_versions=guards,
         )
         return Written([first, second], warnings)
 
@@ -318,7 +340,7 @@ def merge_worklogs(
         )
         lifecycle.check_period_lock(settings, caller, *(lifecycle.window_of(w) for w in worklogs))
         every_id = {w.id for w in worklogs}
-        warnings = _overlap_warnings(settings, [survivor], every_id)
+        warnings, guards = _overlap_warnings(settings, [survivor], every_id)
         originals = {w.id: w for w in worklogs}
         merged_ids = [w.id for w in merged_away]
         changes = [
@@ -342,7 +364,7 @@ def merge_worklogs(
             )
             for w in merged_away
         ]
-        worklog_store.commit(changes, settings)
+        worklog_store.commit(changes, settings, ledger_versions=guards)
         return Written([survivor, *merged_away], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -491,23 +513,11 @@ def get_timer(workspace_id: str, caller: Caller) -> timer_rules.TimerState:
     return found
 
 
-def _timer_overlap_warnings(settings: WorkspaceSettings, worklogs: list[Worklog]) -> list[Warning]:
-    """One Query on the worker timeline over all the runs' span, then each run is matched in memory."""
-    if settings.overlapPolicy == "allow" or not worklogs:
-        return []
-    candidates = worklog_store.find_overlapping(
-        settings.workspaceId,
-        worklogs[0].workerId,
-        min(w.startDate for w in worklogs),
-        max(w.endDate for w in worklogs),
-        exclude_ids={w.id for w in worklogs},
-    )
-    overlapping = [
-        other
-        for other in candidates
-        if any(other.startDate < w.endDate and other.endDate > w.startDate for w in worklogs)
-    ]
-    return lifecycle.overlap_outcome(settings, overlapping)
+def _timer_overlap_warnings(
+    settings: WorkspaceSettings, worklogs: list[Worklog]
+) -> tuple[list[Warning], dict[ledger.WorkerDay, int]]:
+    """The runs are checked together, like one change (see `_overlap_warnings`)."""
+    return _overlap_warnings(settings, worklogs, {w.id for w in worklogs})
 
 
 def _stop_changes(plan: timer_rules.StopPlan) -> list[WorklogChange]:
@@ -525,7 +535,7 @@ def _checked_stop(
     settings: WorkspaceSettings,
     request: TimerStop,
     now: datetime,
-) -> tuple[timer_rules.StopPlan, list[Warning]]:
+) -> tuple[timer_rules.StopPlan, list[Warning], dict[ledger.WorkerDay, int]]:
     plan = timer_rules.plan_stop(
         timer,
         caller=caller,
@@ -536,7 +546,8 @@ def _checked_stop(
         new_id=lambda: str(uuid.uuid4()),
     )
     lifecycle.check_period_lock(settings, caller, *(lifecycle.window_of(w) for w in plan.worklogs))
-    return plan, [*plan.warnings, *_timer_overlap_warnings(settings, plan.worklogs)]
+    warnings, guards = _timer_overlap_warnings(settings, plan.worklogs)
+    return plan, [*plan.warnings, *warnings], guards
 
 
 def _stop_type_checks(
@@ -605,13 +616,14 @@ def start_timer(
                     return TimerStartedOutcome(fresh)
                 except (TimerExists, TimerChanged):
                     continue
-            plan, warnings = _checked_stop(running, caller, role, settings, TimerStop(), now)
+            plan, warnings, guards = _checked_stop(running, caller, role, settings, TimerStop(), now)
             try:
                 worklog_store.commit(
                     _stop_changes(plan),
                     settings,
                     _stop_type_checks(plan, caller, settings, now),
                     extra=timer_store.stop_writes(running, plan.receipt(), replacement=fresh),
+                    ledger_versions=guards,
                 )
             except TimerChanged:
                 continue
@@ -680,13 +692,14 @@ def stop_timer(
                     details=[{"timerId": timer.id}],
                 )
             timer_rules.check_version(timer, expected_version)
-            plan, warnings = _checked_stop(timer, caller, role, settings, request, now)
+            plan, warnings, guards = _checked_stop(timer, caller, role, settings, request, now)
             try:
                 worklog_store.commit(
                     _stop_changes(plan),
                     settings,
                     _stop_type_checks(plan, caller, settings, now),
                     extra=timer_store.stop_writes(timer, plan.receipt()),
+                    ledger_versions=guards,
                 )
             except TimerChanged:
                 named = timer.id  # paused, resumed or stopped meanwhile: look again, receipt included
@@ -737,7 +750,7 @@ def console(workspace_id: str, caller: Caller, query: ConsoleQuery, now: datetim
         exclude_ids=set(),
     )
     worklogs.sort(key=lambda w: (w.startDate, w.id))
-    totals = tally_period(worklogs, period, settings.rounding, settings.weekStart)
+    totals = accounting.tally_period(worklogs, period, settings.rounding, settings.weekStart)
 
     binding = filter_fingerprint(
         workspace_id, {"console": worker_id, "start": format_utc(period.start), "end": format_utc(period.end)}
@@ -784,7 +797,7 @@ def _position(worklog: Worklog) -> str:
     return f"{format_utc(worklog.startDate)}#{worklog.id}"
 
 
-def _figures(tally: Tally) -> dict[str, int]:
+def _figures(tally: accounting.Figures) -> dict[str, int]:
     return {
         "minutes": tally.minutes,
         "billableMinutes": tally.billable_minutes,
@@ -795,7 +808,7 @@ def _figures(tally: Tally) -> dict[str, int]:
 
 # Period rollups (docs/rollup-contract.md): drained from dirty-day markers, recomputed exactly.
 
-ROLLUP_SETTLE_SECONDS = 5  # index reads lag writes: a marker younger than this waits for the next run
+ROLLUP_SETTLE_SECONDS = 5  # a burst of writes to one day is recomputed once (correctness does not depend on it)
 ROLLUP_BATCH_DAYS = 25
 MAX_STRONG_PENDING_DAYS = 31
 
@@ -814,9 +827,10 @@ class RollupRun:
 
 
 def day_rows(workspace_id: str, day: date, settings: WorkspaceSettings, now: datetime) -> list[dict[str, Any]]:
-    """A local day's rows, exactly, from every live worklog overlapping it (one paged Query on GSI6)."""
+    """A local day's rows, exactly, from every live worklog overlapping it: the day ledger, read consistently
+    (one paged Query per UTC day the local day spans), never an index."""
     start, end = rollup.local_day_bounds(day, settings.tz)
-    worklogs = worklog_store.overlapping(workspace_id, start, end)
+    worklogs = ledger.live_entries(workspace_id, start, end)
     return rollup.rows_for(
         workspace_id, "day", day.isoformat(), rollup.day_totals(worklogs, day, settings), settings, now
     )
@@ -864,11 +878,14 @@ def roll_up_dirty_days(
     max_days: int = 500,
     time_left: Callable[[], float] = lambda: math.inf,
     reserve_seconds: float = 15.0,
+    settle_seconds: float | None = None,
 ) -> RollupRun:
     """Drain the dirty-day markers shard by shard. Bounded: stops after `max_days` days or when
-    `time_left()` (seconds) runs low, leaving the other markers for the next run."""
+    `time_left()` (seconds) runs low, leaving the other markers for the next run. Days are recomputed from
+    the consistent day ledger, so `settle_seconds` (markers changed more recently wait for the next run) only
+    batches bursts of writes (default ROLLUP_SETTLE_SECONDS); 0 rolls up everything written before `now`."""
     run = RollupRun()
-    settle = now - timedelta(seconds=ROLLUP_SETTLE_SECONDS)
+    settle = now - timedelta(seconds=ROLLUP_SETTLE_SECONDS if settle_seconds is None else settle_seconds)
     for shard in range(rollup_store.SHARDS):
         batch: list[rollup_store.DirtyDay] = []
         for marker in rollup_store.dirty_days(shard):

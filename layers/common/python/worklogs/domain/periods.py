@@ -1,12 +1,8 @@
-"""Local days, weeks and periods in a workspace's time zone, and how an entry's time falls into days.
+"""Local days, weeks and periods in a workspace's time zone.
 
 Pure functions on aware datetimes. A local day runs from its 00:00 to the next day's 00:00 in the zone,
-so it is 23 or 25 hours long on daylight-saving days; every figure here is computed from real instants,
-so the days of an entry always add up to the entry.
-
-Minutes are whole minutes of an entry: its `durationMinutes` (seconds // 60) is divided among the days
-it touches by flooring the entry's running total at each midnight (see `apportion_minutes`). A day's
-minutes are the sum of its entries' parts, so day, week and period totals add up to the entries shown.
+so it is 23 or 25 hours long on daylight-saving days. How an entry's time falls into these days is the
+accounting rule (`worklogs.domain.accounting`).
 """
 
 from __future__ import annotations
@@ -94,42 +90,3 @@ def resolve_period(
             raise _invalid(f"A custom period spans at most {MAX_PERIOD_DAYS} days.", "to")
         return Period(kind, first, last, tz)
     raise _invalid(f"Unknown period '{kind}': use today, week, month or custom.", "period")
-
-
-def apportion_to_days(start: datetime, end: datetime, tz: ZoneInfo) -> dict[date, int]:
-    """The seconds of [start, end) inside each local day it touches, in day order; they sum to the whole."""
-    parts: dict[date, int] = {}
-    # In UTC: Python subtracts two datetimes of the same zone by wall clock, which is wrong across DST.
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    if end <= start:
-        return parts
-    day = local_date(start, tz)
-    cursor = start
-    while cursor < end:
-        next_midnight = day_start(day + timedelta(days=1), tz)
-        stop = min(end, next_midnight)
-        seconds = int((stop - cursor).total_seconds())
-        if seconds > 0:
-            parts[day] = seconds
-        cursor = max(cursor, stop)
-        day += timedelta(days=1)
-    return parts
-
-
-def whole_minutes(day_seconds: dict[date, int]) -> dict[date, int]:
-    """One entry's seconds per day (in day order) → its whole minutes per day: the running total is floored
-    to minutes at each midnight and each day gets the difference. The parts add up to the entry's
-    `seconds // 60` (its `durationMinutes`), and each day gets its exact share to within one minute."""
-    minutes: dict[date, int] = {}
-    elapsed = 0
-    counted = 0
-    for day, seconds in day_seconds.items():
-        elapsed += seconds
-        minutes[day] = elapsed // 60 - counted
-        counted = elapsed // 60
-    return minutes
-
-
-def apportion_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> dict[date, int]:
-    """The entry's whole minutes per local day (see `whole_minutes`)."""
-    return whole_minutes(apportion_to_days(start, end, tz))

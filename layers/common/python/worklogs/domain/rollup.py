@@ -1,42 +1,34 @@
-"""Period rollup math: which local days a worklog touches, how many of its seconds fall in each (DST-correct),
-and the rows of the rollup contract (docs/rollup-contract.md) for a day, week or month.
+"""The rows of the rollup contract (docs/rollup-contract.md) for a day, week or month: a day row holds the
+accounting rule's figures (`worklogs.domain.accounting`) of the entries of one dimension value; week and
+month rows are sums of their day rows.
 
 Everything here is pure: the repository reads worklogs and stored rows, these functions compute.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from fractions import Fraction
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from worklogs.domain import accounting
+from worklogs.domain.accounting import CENT, is_billable
 from worklogs.domain.periods import day_start, week_start_of
-from worklogs.domain.settings import Rounding, WorkspaceSettings
-from worklogs.domain.totals import is_billable
+from worklogs.domain.settings import WorkspaceSettings
 from worklogs.models import Worklog
 
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION = "2.0"
 GRANULARITIES = ("day", "week", "month")
 DIMENSIONS = ("total", "worker", "owner", "project", "type", "billable", "worker-owner")
-CENT = Decimal("0.01")
 DimensionKey = tuple[str, tuple[str, ...]]
 
 
 def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """[00:00, next 00:00) of a local day, in UTC: 23 h or 25 h long on DST days."""
     return day_start(day, tz), day_start(day + timedelta(days=1), tz)
-
-
-def local_days(start: datetime, end: datetime, tz: ZoneInfo) -> list[date]:
-    """The local days the span [start, end) has seconds in (a zero-length span: its start's day)."""
-    first = start.astimezone(tz).date()
-    last = (end - timedelta(microseconds=1)).astimezone(tz).date() if end > start else first
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def accounting_view(worklog: Worklog) -> tuple[Any, ...]:
@@ -56,7 +48,7 @@ def accounting_view(worklog: Worklog) -> tuple[Any, ...]:
 
 
 def dirty_days(worklog: Worklog, tz: ZoneInfo) -> list[date]:
-    return local_days(worklog.startDate, worklog.endDate, tz)
+    return accounting.dirty_days(worklog.startDate, worklog.endDate, tz)
 
 
 def period_of(granularity: str, day: date, first_weekday: str) -> str:
@@ -76,32 +68,6 @@ def period_days(granularity: str, period: str) -> tuple[date, date]:
         return first, end
     first = date.fromisoformat(period)
     return first, first + timedelta(days=7 if granularity == "week" else 1)
-
-
-def hourly_rate(worklog: Worklog) -> Decimal:
-    """`data.rate` per hour as Decimal; absent or not a number: 0."""
-    rate = worklog.data.get("rate")
-    if rate is None or isinstance(rate, bool):
-        return Decimal(0)
-    try:
-        found = Decimal(str(rate))
-    except (InvalidOperation, ValueError):
-        return Decimal(0)
-    return found if found.is_finite() and found > 0 else Decimal(0)
-
-
-def round_minutes(minutes: Fraction, rounding: Rounding) -> int:
-    """Minutes rounded to the unit by the mode; `none` keeps whole minutes (floor)."""
-    if rounding.mode == "none":
-        return math.floor(minutes)
-    units = minutes / rounding.unitMinutes
-    if rounding.mode == "up":
-        whole = math.ceil(units)
-    elif rounding.mode == "down":
-        whole = math.floor(units)
-    else:
-        whole = math.floor(units + Fraction(1, 2))
-    return whole * rounding.unitMinutes
 
 
 def dimension_keys(worklog: Worklog) -> list[DimensionKey]:
@@ -150,33 +116,24 @@ class Totals:
 
 
 def day_totals(worklogs: Iterable[Worklog], day: date, settings: WorkspaceSettings) -> dict[DimensionKey, Totals]:
-    """Exact figures of one local day per dimension, from every live worklog overlapping it."""
-    tz = settings.tz
-    day_start, day_end = local_day_bounds(day, tz)
+    """One local day's rows per dimension value, each the accounting rule's figures of its entries."""
+    shares = accounting.shares_by_day(worklogs, settings.tz).get(day, [])
+    groups: dict[DimensionKey, list[accounting.EntryShare]] = {}
+    for share in shares:
+        for key in dimension_keys(share.worklog):
+            groups.setdefault(key, []).append(share)
     found: dict[DimensionKey, Totals] = {}
-    exact_amount: dict[DimensionKey, Decimal] = {}
-    for worklog in worklogs:
-        if worklog.deletedAt is not None:
-            continue
-        seconds = int((min(worklog.endDate, day_end) - max(worklog.startDate, day_start)).total_seconds())
-        if seconds <= 0:
-            continue
-        billable = is_billable(worklog)
-        amount = hourly_rate(worklog) * seconds / 3600 if billable else Decimal(0)
-        for key in dimension_keys(worklog):
-            totals = found.setdefault(key, Totals())
-            totals.seconds += seconds
-            totals.billable_seconds += seconds if billable else 0
-            totals.entry_count += 1
-            if settings.rounding.scope == "entry":
-                totals.rounded_minutes += round_minutes(Fraction(seconds, 60), settings.rounding)
-            exact_amount[key] = exact_amount.get(key, Decimal(0)) + amount
-    for key, totals in found.items():
-        totals.minutes = totals.seconds // 60
-        totals.billable_minutes = totals.billable_seconds // 60
-        if settings.rounding.scope == "day":
-            totals.rounded_minutes = round_minutes(Fraction(totals.seconds, 60), settings.rounding)
-        totals.amount = exact_amount[key].quantize(CENT, rounding=ROUND_HALF_UP)
+    for key, members in groups.items():
+        figures = accounting.day_figures(members, settings.rounding)
+        found[key] = Totals(
+            seconds=figures.seconds,
+            billable_seconds=figures.billable_seconds,
+            minutes=figures.minutes,
+            billable_minutes=figures.billable_minutes,
+            rounded_minutes=figures.rounded_minutes,
+            amount=figures.amount,
+            entry_count=len(figures.entry_ids),
+        )
     return found
 
 

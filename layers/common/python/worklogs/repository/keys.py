@@ -179,3 +179,16 @@ def rollup_owner_pk(workspace_id: str, granularity: str, owner_type: str, owner_
 def rollup_worker_pk(workspace_id: str, granularity: str, worker_id: str) -> str:
     """Rollup GSI2: one worker's rows (worker and worker x owner dimensions) of one granularity."""
     return f"WS#{part(workspace_id)}#{granularity.upper()}#WORKER#{part(worker_id)}"
+
+
+LEDGER_PREFIX = "LEDGER#"
+
+
+def ledger_pk(workspace_id: str, utc_day: str) -> str:
+    """A workspace's day ledger for one UTC day: every live worklog with time in that day, and the guards."""
+    return f"{LEDGER_PREFIX}{part(workspace_id)}#{utc_day}"
+
+
+def ledger_worker_sk(worker_id: str) -> str:
+    """One worker's item in a day ledger."""
+    return part(worker_id)

@@ -7,6 +7,7 @@ them shard by shard and deletes each only if its version is still the one it rea
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from worklogs.repository.dynamodb import client, deserialize, serialize
 MARKER_ENTITY = "dirty-day"
 ROW_ENTITY = "rollup-row"
 _BATCH = 25
+PERIOD_TRANSACTION_ITEMS = 100  # DynamoDB's transaction limit: a period with more row changes is batch-written
 SHARDS = keys.DIRTY_SHARDS
 
 
@@ -215,7 +217,23 @@ def replace_period_rows(granularity: str, period: str, workspace_id: str, rows: 
         if sort_key not in kept:
             key = {"PK": keys.rollup_pk(workspace_id, granularity, period), "SK": sort_key}
             requests.append({"DeleteRequest": {"Key": serialize(key)}})
+    if len(requests) <= PERIOD_TRANSACTION_ITEMS:
+        return replace_in_one_transaction(settings().rollup_table, requests)
     return batch_write(settings().rollup_table, requests)
+
+
+def replace_in_one_transaction(table: str, requests: list[dict[str, Any]]) -> int:
+    """A period's puts and deletes as one TransactWriteItems: a reader sees the old rows or the new, never a
+    mix. The token makes a retry after a lost response apply once."""
+    items = [
+        {"Put": {"TableName": table, **request["PutRequest"]}}
+        if "PutRequest" in request
+        else {"Delete": {"TableName": table, **request["DeleteRequest"]}}
+        for request in requests
+    ]
+    if items:
+        client().transact_write_items(TransactItems=items, ClientRequestToken=str(uuid.uuid4()))
+    return 1 if items else 0
 
 
 def batch_write(table: str, requests: list[dict[str, Any]]) -> int:

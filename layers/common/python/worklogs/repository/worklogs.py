@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import worklog_path
 from worklogs.errors import Conflict, PreconditionFailed, ValidationFailed
 from worklogs.models import HistoryEntry, Worklog
-from worklogs.repository import keys
+from worklogs.repository import keys, ledger
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
@@ -36,6 +37,10 @@ _WORKLOG_FIELDS = {field.alias or name for name, field in Worklog.model_fields.i
 
 class SettingsChanged(Exception):
     """The workspace settings (or a worklog type) changed after the write was checked: check again."""
+
+
+class LedgerChanged(SettingsChanged):
+    """Another write for the same worker and UTC day committed after the overlap check: check again."""
 
 
 def _midnights(start: datetime, end: datetime) -> list[datetime]:
@@ -183,11 +188,13 @@ def commit(
     checked_against: WorkspaceSettings,
     extra_checks: Sequence[dict[str, Any]] = (),
     extra: Sequence[ExtraWrite] = (),
+    ledger_versions: Mapping[ledger.WorkerDay, int] | None = None,
 ) -> None:
     """All changes in one TransactWriteItems: each worklog conditioned on its version, its derived copies
     rewritten (stale ones deleted), an audit entry per change, any `extra` writes that must happen with
     them, and checks that the workspace settings (and any worklog type used) are still the ones the changes
-    were validated with."""
+    were validated with. The day ledger follows the changes in the same transaction; `ledger_versions` are
+    the ledger versions an overlap check read (the commit fails if another write changed them since)."""
     table = settings().worklogs_table
     items: list[dict[str, Any]] = []
     for change in changes:
@@ -218,6 +225,9 @@ def commit(
                     items.append(
                         {"Delete": {"TableName": table, "Key": serialize({"PK": stale["PK"], "SK": stale["SK"]})}}
                     )
+    first_ledger = len(items)
+    pairs = [(change.worklog, change.previous) for change in changes]
+    items += ledger.ledger_updates(table, checked_against.workspaceId, pairs, ledger_versions)
     first_extra = len(items)
     items += [write.request for write in extra]
     first_marker = len(items)
@@ -231,12 +241,16 @@ def commit(
         )
     for attempt in range(MARKER_CONFLICT_RETRIES + 1):
         try:
-            client().transact_write_items(TransactItems=items + checks)
+            # One token per attempt: botocore's retries of a lost response reuse it, so DynamoDB applies it once.
+            client().transact_write_items(TransactItems=items + checks, ClientRequestToken=str(uuid.uuid4()))
             return
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            if attempt < MARKER_CONFLICT_RETRIES and _only_marker_conflicts(error, first_marker, len(items)):
+            if "ConditionalCheckFailed" in _codes(error)[first_ledger:first_extra]:
+                raise LedgerChanged from error
+            retryable = [*range(first_ledger, first_extra), *range(first_marker, len(items))]
+            if attempt < MARKER_CONFLICT_RETRIES and _only_marker_conflicts(error, retryable):
                 # Another write marked the same day at the same moment: nothing was written, try again.
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # noqa: S311 - jitter, not security
                 continue
@@ -258,12 +272,15 @@ def _dirty_day_markers(changes: list[WorklogChange], checked_against: WorkspaceS
     return [rollup_store.marker_update(checked_against.workspaceId, day, now) for day in sorted(days)]
 
 
-def _only_marker_conflicts(error: ClientError, first_marker: int, end_marker: int) -> bool:
-    codes = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons") or []]
+def _codes(error: ClientError) -> list[str]:
+    return [reason.get("Code", "None") for reason in error.response.get("CancellationReasons") or []]
+
+
+def _only_marker_conflicts(error: ClientError, retryable: list[int]) -> bool:
+    """Only shared counters (dirty-day markers, ledger items) met another transaction: nothing was written."""
+    codes = _codes(error)
     failed = {index for index, code in enumerate(codes) if code not in {"None", None}}
-    return bool(failed) and all(
-        first_marker <= index < end_marker and codes[index] == "TransactionConflict" for index in failed
-    )
+    return bool(failed) and all(index in retryable and codes[index] == "TransactionConflict" for index in failed)
 
 
 def _raise_cancellation(
@@ -514,17 +531,3 @@ def search_page(
         request["ExclusiveStartKey"] = start_key
     response = client().query(**request)
     return [from_item(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
-
-
-def overlapping(workspace_id: str, start: datetime, end: datetime, *, page_size: int = 500) -> list[Worklog]:
-    """Every live worklog overlapping [start, end): the workspace timeline (GSI6) with the time-window key
-    range and filter of `search_page`, paged to the end (rollups recompute a local day from it)."""
-    search = WorklogSearch(window_from=start, window_to=end)
-    found: dict[str, Worklog] = {}
-    start_key: dict[str, Any] | None = None
-    while True:
-        page, start_key = search_page(workspace_id, search, limit=page_size, start_key=start_key)
-        for worklog in page:
-            found[worklog.id] = worklog
-        if not start_key:
-            return list(found.values())
