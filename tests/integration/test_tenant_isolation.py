@@ -54,6 +54,7 @@ class World:
     next_worklog: str = ""
     other_tenant_worklog: str = ""
     link: str = "no-such-link"
+    approval: str = "no-such-approval"
 
     def call(self, method, path, *, claims=None, body=None, query=None, headers=None):
         all_headers = {key.lower(): value for key, value in (headers or {}).items()}
@@ -140,7 +141,27 @@ def _delete_first(world: World) -> None:
     assert status == 200, text
 
 
+def _submitted(world: World) -> None:
+    """bob submits the week of his worklogs (2026-11-11 is in ISO week 46)."""
+    status, _, text = world.call(
+        "POST", f"/v1/workspaces/{WORKSPACE}/approvals", claims=BOB, body={"period": "2026-W46"}
+    )
+    assert status == 201, text
+    world.approval = json.loads(text)["id"]
+
+
+def _two_approvals(world: World) -> dict[str, Any]:
+    """bob's week and month are submitted: two approvals to page through."""
+    for period in ("2026-W46", "2026-11"):
+        status, _, text = world.call(
+            "POST", f"/v1/workspaces/{WORKSPACE}/approvals", claims=BOB, body={"period": period}
+        )
+        assert status == 201, text
+    return {}
+
+
 WORKLOGS = "/v1/workspaces/{workspaceId}/worklogs"
+APPROVAL = "/v1/workspaces/{workspaceId}/approvals/{approvalId}"
 WORKLOGS_PATH = f"/v1/workspaces/{WORKSPACE}/worklogs"
 WORKLOG = WORKLOGS + "/{worklogId}"
 
@@ -235,6 +256,24 @@ EXPECTATIONS: dict[str, Case] = {
         foreign_ids=None,
         query=lambda w: {"from": "2026-11-01", "to": "2026-11-30"},
     ),
+    # Timesheet approvals: members submit their own, managers and admins decide; reading is workspace-wide.
+    "POST /v1/workspaces/{workspaceId}/approvals": Case(
+        expect=row(401, 401, 403, 403, 201, 201, 201), foreign_ids=None, body=lambda w: {"period": "2026-W46"}
+    ),
+    "GET /v1/workspaces/{workspaceId}/approvals": Case(
+        expect=row(401, 401, 403, 200, 200, 200, 200), foreign_ids=None, prepare=_submitted
+    ),
+    f"GET {APPROVAL}": Case(expect=row(401, 401, 404, 200, 200, 200, 200), foreign_ids=404, prepare=_submitted),
+    f"POST {APPROVAL}/approve": Case(
+        expect=row(401, 401, 404, 403, 403, 200, 200), foreign_ids=404, prepare=_submitted
+    ),
+    f"POST {APPROVAL}/reject": Case(
+        expect=row(401, 401, 404, 403, 403, 200, 200),
+        foreign_ids=404,
+        prepare=_submitted,
+        body=lambda w: {"comment": "Missing Friday"},
+    ),
+    f"POST {APPROVAL}/reopen": Case(expect=row(401, 401, 404, 403, 403, 200, 200), foreign_ids=404, prepare=_submitted),
     # Public: API Gateway does not check a token on these (an expired one is ignored).
     "GET /v1/openapi.json": Case(expect=row(200, 200, 200, 200, 200, 200, 200), foreign_ids=None),
     "GET /v1/docs": Case(expect=row(200, 200, 200, 200, 200, 200, 200), foreign_ids=None),
@@ -276,6 +315,7 @@ def _path(template: str, world: World, *, workspace: str = WORKSPACE) -> str:
         "ownerId": "T-1",
         "linkId": world.link,
         "code": "Other",
+        "approvalId": world.approval,
     }
 
     def fill(match: re.Match[str]) -> str:
@@ -369,6 +409,7 @@ PAGINATED: dict[str, Callable[[World], dict[str, Any]]] = {
     f"GET {WORKLOG}/history": lambda w: {},
     "GET /v1/workspaces/{workspaceId}/owners/{ownerType}/{ownerId}/worklogs": lambda w: {},
     "GET /v1/workspaces/{workspaceId}/reports/worklogs": lambda w: {"from": "2026-11-11", "to": "2026-11-11"},
+    "GET /v1/workspaces/{workspaceId}/approvals": _two_approvals,
     "GET /v1/workspaces/{workspaceId}/console": lambda w: {
         "workerId": "bob",
         "period": "custom",

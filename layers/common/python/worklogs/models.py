@@ -339,6 +339,9 @@ class Totals(ApiModel):
 
 class DayTotals(Totals):
     date: CalendarDate
+    approval: Literal["submitted", "approved", "rejected", "reopened"] | None = Field(
+        default=None, description="The worker's timesheet state for the day (its week or month), if submitted."
+    )
 
 
 class WeekTotals(Totals):

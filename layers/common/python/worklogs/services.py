@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from worklogs.approvals import service as approvals
 from worklogs.auth import Caller, Role
 from worklogs.domain import lifecycle, periods, rollup
 from worklogs.domain import timer as timer_rules
@@ -45,7 +46,7 @@ from worklogs.repository import types as types_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 from worklogs.repository.timers import TimerChanged, TimerConditionFailed, TimerExists
-from worklogs.repository.worklogs import SettingsChanged, WorklogChange
+from worklogs.repository.worklogs import ExtraWrite, SettingsChanged, WorklogChange
 
 T = TypeVar("T")
 _ATTEMPTS = 3
@@ -67,6 +68,19 @@ def _with_current_settings(workspace_id: str, operation: Callable[[WorkspaceSett
         except SettingsChanged:
             continue
     raise PreconditionFailed("Workspace settings are changing; retry.", code="SETTINGS_CHANGING")
+
+
+def _commit(
+    caller: Caller,
+    changes: list[WorklogChange],
+    settings: WorkspaceSettings,
+    checks: Sequence[dict[str, Any]] = (),
+    extra: Sequence[ExtraWrite] = (),
+) -> None:
+    """Every worklog write goes through here: one transaction, guarded so that it cannot land in a
+    submitted or approved timesheet period."""
+    frozen_guards = approvals.freeze_guards(caller, changes, settings)
+    worklog_store.commit(changes, settings, checks, extra=[*extra, *frozen_guards])
 
 
 def _overlap_warnings(settings: WorkspaceSettings, worklogs: list[Worklog], exclude_ids: set[str]) -> list[Warning]:
@@ -171,7 +185,7 @@ def create_worklog(workspace_id: str, caller: Caller, role: Role, request: Workl
         checks = _type_checks(settings, caller, created.worklogTypeCode, created.data, now=now, check_validity=True)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(created))
         warnings = _overlap_warnings(settings, [created], {created.id})
-        worklog_store.commit([WorklogChange(created, None, "create")], settings, checks)
+        _commit(caller, [WorklogChange(created, None, "create")], settings, checks)
         return Written([created], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -203,8 +217,8 @@ def edit_worklog(
             )
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing), lifecycle.window_of(updated))
         warnings = _overlap_warnings(settings, [updated], {updated.id})
-        worklog_store.commit(
-            [WorklogChange(updated, existing.version, "edit", changed, previous=existing)], settings, checks
+        _commit(
+            caller, [WorklogChange(updated, existing.version, "edit", changed, previous=existing)], settings, checks
         )
         return Written([updated], warnings)
 
@@ -218,8 +232,8 @@ def delete_worklog(
         existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         deleted = lifecycle.soft_delete(existing, caller=caller, now=now)
-        worklog_store.commit(
-            [WorklogChange(deleted, existing.version, "delete", ["deletedAt"], previous=existing)], settings
+        _commit(
+            caller, [WorklogChange(deleted, existing.version, "delete", ["deletedAt"], previous=existing)], settings
         )
         return Written([deleted])
 
@@ -234,8 +248,8 @@ def restore_worklog(
         restored = lifecycle.restore(existing, caller=caller, now=now)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(restored))
         warnings = _overlap_warnings(settings, [restored], {restored.id})
-        worklog_store.commit(
-            [WorklogChange(restored, existing.version, "restore", ["deletedAt"], previous=existing)], settings
+        _commit(
+            caller, [WorklogChange(restored, existing.version, "restore", ["deletedAt"], previous=existing)], settings
         )
         return Written([restored], warnings)
 
@@ -265,7 +279,8 @@ def split_worklog(
         )
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         warnings = _overlap_warnings(settings, [first, second], {first.id, second.id})
-        worklog_store.commit(
+        _commit(
+            caller,
             [
                 WorklogChange(first, existing.version, "split", ["endDate"], [second.id], previous=existing),
                 WorklogChange(second, None, "split", [], [first.id]),
@@ -323,7 +338,7 @@ def merge_worklogs(
             )
             for w in merged_away
         ]
-        worklog_store.commit(changes, settings)
+        _commit(caller, changes, settings)
         return Written([survivor, *merged_away], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -359,8 +374,8 @@ def add_link(
     def attempt(settings: WorkspaceSettings) -> Written:
         existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
         linked = lifecycle.add_link(existing, request, link_id=link_id, caller=caller, now=now)
-        worklog_store.commit(
-            [WorklogChange(linked, existing.version, "link", ["links"], [link_id], previous=existing)], settings
+        _commit(
+            caller, [WorklogChange(linked, existing.version, "link", ["links"], [link_id], previous=existing)], settings
         )
         return Written([linked])
 
@@ -379,8 +394,10 @@ def delete_link(
     def attempt(settings: WorkspaceSettings) -> Written:
         existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
         unlinked = lifecycle.remove_link(existing, link_id, caller=caller, now=now)
-        worklog_store.commit(
-            [WorklogChange(unlinked, existing.version, "unlink", ["links"], [link_id], previous=existing)], settings
+        _commit(
+            caller,
+            [WorklogChange(unlinked, existing.version, "unlink", ["links"], [link_id], previous=existing)],
+            settings,
         )
         return Written([unlinked])
 
@@ -586,7 +603,8 @@ def start_timer(
                     continue
             plan, warnings = _checked_stop(running, caller, role, settings, TimerStop(), now)
             try:
-                worklog_store.commit(
+                _commit(
+                    caller,
                     _stop_changes(plan),
                     settings,
                     _stop_type_checks(plan, caller, settings, now),
@@ -661,7 +679,8 @@ def stop_timer(
             timer_rules.check_version(timer, expected_version)
             plan, warnings = _checked_stop(timer, caller, role, settings, request, now)
             try:
-                worklog_store.commit(
+                _commit(
+                    caller,
                     _stop_changes(plan),
                     settings,
                     _stop_type_checks(plan, caller, settings, now),
@@ -731,7 +750,10 @@ def console(workspace_id: str, caller: Caller, query: ConsoleQuery, now: datetim
         else None
     )
     timer = timer_store.get(workspace_id, caller.sub) if worker_id == caller.sub else None
-    days = [DayTotals(date=day, **_figures(tally)) for day, tally in totals.days.items()]
+    approval_states = approvals.day_states(workspace_id, worker_id, list(totals.days), settings)
+    days = [
+        DayTotals(date=day, approval=approval_states.get(day), **_figures(tally)) for day, tally in totals.days.items()
+    ]
     weeks = []
     for week_start, tally in totals.weeks.items():
         inside = [day for day in totals.days if periods.week_start_of(day, settings.weekStart) == week_start]

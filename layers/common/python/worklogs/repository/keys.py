@@ -179,3 +179,17 @@ def rollup_owner_pk(workspace_id: str, granularity: str, owner_type: str, owner_
 def rollup_worker_pk(workspace_id: str, granularity: str, worker_id: str) -> str:
     """Rollup GSI2: one worker's rows (worker and worker x owner dimensions) of one granularity."""
     return f"WS#{part(workspace_id)}#{granularity.upper()}#WORKER#{part(worker_id)}"
+
+
+# Timesheet approvals: one item per worker and period, its id derived from both (approvals/rules.py).
+
+APPROVAL_PREFIX = "APPROVAL#"
+
+
+def approvals_pk(workspace_id: str) -> str:
+    """A workspace's approvals: one partition, listed with one Query (filters on state, worker, period)."""
+    return f"WS#{part(workspace_id)}#APPROVALS"
+
+
+def approval_key(workspace_id: str, approval_id: str) -> dict[str, str]:
+    return {"PK": approvals_pk(workspace_id), "SK": f"{APPROVAL_PREFIX}{part(approval_id)}"}
