@@ -863,3 +863,93 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# Timesheet approvals: each transition is one GetItem and one conditional PutItem.
+APPROVALS = "/v1/workspaces/{workspaceId}/approvals"
+_approval_period = iter(range(10_000))
+
+
+def _next_period() -> str:
+    n = next(_approval_period)
+    return f"{2030 + n // 52}-W{n % 52 + 1:02d}"
+
+
+def _approval(*then: str) -> Callable[[Api], dict[str, Any]]:
+    """A week of the caller's with a worklog in it, submitted, then the given transitions."""
+
+    def prepare(api: Api) -> dict[str, Any]:
+        status, body = api.call("POST", f"/v1/workspaces/{WS}/approvals", body={"period": _next_period()})
+        assert status == 201, body
+        for action in then:
+            status, body = api.call(
+                "POST",
+                f"/v1/workspaces/{WS}/approvals/{body['id']}/{action}",
+                headers={"If-Match": f'"{body["version"]}"'},
+            )
+            assert status == 200, body
+        return {"id": body["id"], "version": body["version"]}
+
+    return prepare
+
+
+def _transition(action: str) -> Callable[[Api, dict[str, Any]], tuple[int, Any]]:
+    def run(api: Api, inputs: dict[str, Any]) -> tuple[int, Any]:
+        return api.call(
+            "POST",
+            f"/v1/workspaces/{WS}/approvals/{inputs['id']}/{action}",
+            headers={"If-Match": f'"{inputs["version"]}"'},
+        )
+
+    return run
+
+
+SCENARIOS += [
+    Scenario(
+        "approval submit (a week: settings cached, the approval, the worker's week, the put)",
+        f"POST {APPROVALS}",
+        lambda api, i: api.call("POST", f"/v1/workspaces/{WS}/approvals", body={"period": _next_period()}),
+        201,
+        target=3,
+    ),
+    Scenario(
+        "approval list (one page)",
+        f"GET {APPROVALS}",
+        lambda api, i: api.call("GET", f"/v1/workspaces/{WS}/approvals", query={"state": "submitted"}),
+        200,
+        prepare=_approval(),
+        target=1,
+    ),
+    Scenario(
+        "approval get",
+        f"GET {APPROVALS}/{{approvalId}}",
+        lambda api, i: api.call("GET", f"/v1/workspaces/{WS}/approvals/{i['id']}"),
+        200,
+        prepare=_approval(),
+        target=1,
+    ),
+    Scenario(
+        "approval approve",
+        f"POST {APPROVALS}/{{approvalId}}/approve",
+        _transition("approve"),
+        200,
+        prepare=_approval(),
+        target=2,
+    ),
+    Scenario(
+        "approval reject",
+        f"POST {APPROVALS}/{{approvalId}}/reject",
+        _transition("reject"),
+        200,
+        prepare=_approval(),
+        target=2,
+    ),
+    Scenario(
+        "approval reopen",
+        f"POST {APPROVALS}/{{approvalId}}/reopen",
+        _transition("reopen"),
+        200,
+        prepare=_approval("approve"),
+        target=2,
+    ),
+]

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from worklogs import services
 from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
+from worklogs.approvals import service as approvals
 from worklogs.auth import Role
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.rollup import local_day_bounds
@@ -81,6 +82,10 @@ def report_totals(
         Literal["eventual", "strong"], Query(description="`strong`: recompute days not rolled up yet.")
     ] = "eventual",
     format: Annotated[Literal["json", "csv"], Query(description="Response format.")] = "json",
+    approval: Annotated[
+        Literal["any", "approved"],
+        Query(description="`approved`: only rows inside approved timesheets (needs groupBy=worker or worker-owner)."),
+    ] = "any",
 ):
     caller = current_caller(app)
     result = services.report_totals(
@@ -93,6 +98,8 @@ def report_totals(
         strong=consistency == "strong",
         now=datetime.now(UTC),
     )
+    if approval == "approved":
+        result.rows = approvals.approved_rows(workspaceId, groupBy, granularity, result.rows, result.settings)
     known = TotalsRow.model_fields
     rows = [TotalsRow.model_validate({k: v for k, v in row.items() if k in known}) for row in result.rows]
     if format == "csv":

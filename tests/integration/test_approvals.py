@@ -329,3 +329,35 @@ def test_the_console_shows_each_days_approval_state(api):
         f"{ACME}/console", query={"period": "custom", "from": "2026-11-08", "to": "2026-11-09"}, caller=CAROL
     )
     assert {day.get("approval") for day in carol.json["days"]} == {None}
+
+
+# --- reports ---------------------------------------------------------------------------------------------
+
+
+def test_report_totals_can_keep_only_approved_timesheets(api):
+    create(api, data={"billable": True, "rate": "100"})
+    create(api, startDate="2026-11-16T09:00:00Z", endDate="2026-11-16T10:00:00Z")  # bob, next week: not approved
+    create(api, caller=CAROL)  # carol's week: submitted, not approved
+    assert act(api, submit(api), "approve").status == 200
+    submit(api, caller=CAROL)
+    query = {"granularity": "day", "from": "2026-11-09", "to": "2026-11-16", "groupBy": "worker"}
+    query["consistency"] = "strong"
+
+    everything = api.get(f"{ACME}/reports/totals", query=query, caller=MIA)
+    approved = api.get(f"{ACME}/reports/totals", query={**query, "approval": "approved"}, caller=MIA)
+
+    assert everything.status == approved.status == 200, approved.body
+    assert {(r["period"], r["workerId"]) for r in everything.json["rows"]} == {
+        ("2026-11-11", "bob"),
+        ("2026-11-11", "carol"),
+        ("2026-11-16", "bob"),
+    }
+    assert [(r["period"], r["workerId"], r["amount"]) for r in approved.json["rows"]] == [
+        ("2026-11-11", "bob", "150.00")
+    ]
+    weekly = api.get(
+        f"{ACME}/reports/totals", query={**query, "granularity": "week", "approval": "approved"}, caller=MIA
+    )
+    assert [(r["period"], r["workerId"]) for r in weekly.json["rows"]] == [("2026-11-09", "bob")]
+    total = api.get(f"{ACME}/reports/totals", query={**query, "groupBy": "total", "approval": "approved"}, caller=MIA)
+    assert total.status == 422

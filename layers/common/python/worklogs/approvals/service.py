@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from worklogs.approvals import rules
 from worklogs.approvals import store as approval_store
@@ -15,7 +16,7 @@ from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerpr
 from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import LOCK_OVERRIDE_PRIVILEGE, WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref
-from worklogs.errors import NotFound, PreconditionFailed
+from worklogs.errors import NotFound, PreconditionFailed, ValidationFailed
 from worklogs.models import Worklog
 from worklogs.repository import settings as settings_store
 from worklogs.repository import worklogs as worklog_store
@@ -198,3 +199,27 @@ def day_states(workspace_id: str, worker_id: str, days: list[date], settings: Wo
                 found[day] = state
                 break
     return found
+
+
+def approved_rows(
+    workspace_id: str, group_by: str, granularity: str, rows: list[dict[str, Any]], settings: WorkspaceSettings
+) -> list[dict[str, Any]]:
+    """The report rows whose every day lies in an approved timesheet of the row's worker (one BatchGetItem
+    per worker). Only rows that name a worker can be matched to timesheets."""
+    if group_by not in ("worker", "worker-owner"):
+        raise ValidationFailed(
+            "approval=approved needs groupBy=worker or groupBy=worker-owner: timesheets are per worker.",
+            details=[{"loc": ["query", "approval"], "msg": "Needs a worker dimension.", "type": "approval_filter"}],
+        )
+    days_of: dict[str, set[date]] = {}
+    spans: list[tuple[dict[str, Any], list[date]]] = []
+    for row in rows:
+        first, end = rollup.period_days(granularity, row["period"])
+        days = [first + timedelta(days=n) for n in range((end - first).days)]
+        spans.append((row, days))
+        days_of.setdefault(str(row["workerId"]), set()).update(days)
+    approved: dict[str, set[date]] = {}
+    for worker, days in days_of.items():
+        states = day_states(workspace_id, worker, sorted(days), settings)
+        approved[worker] = {day for day, state in states.items() if state == rules.APPROVED}
+    return [row for row, days in spans if set(days) <= approved[str(row["workerId"])]]

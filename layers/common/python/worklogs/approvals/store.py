@@ -40,21 +40,19 @@ def get(workspace_id: str, approval_id: str) -> Approval | None:
 
 
 def get_many(workspace_id: str, approval_ids: list[str]) -> list[Approval]:
-    """BatchGetItem (strongly consistent, up to 100 ids); absent ids are simply not returned."""
+    """BatchGetItem (strongly consistent), 100 ids per request; absent ids are simply not returned."""
     table = settings().worklogs_table
-    unique = sorted(set(approval_ids))[:100]
-    if not unique:
-        return []
-    pending: dict[str, Any] = {
-        table: {"Keys": [serialize(keys.approval_key(workspace_id, i)) for i in unique], "ConsistentRead": True}
-    }
+    unique = sorted(set(approval_ids))
     found: list[Approval] = []
-    for _attempt in range(10):
-        response = client().batch_get_item(RequestItems=pending)
-        found += [_from_item(item) for item in response.get("Responses", {}).get(table, [])]
-        pending = response.get("UnprocessedKeys") or {}
-        if not pending:
-            break
+    for offset in range(0, len(unique), 100):
+        keys_of_batch = [serialize(keys.approval_key(workspace_id, i)) for i in unique[offset : offset + 100]]
+        pending: dict[str, Any] = {table: {"Keys": keys_of_batch, "ConsistentRead": True}}
+        for _attempt in range(10):
+            response = client().batch_get_item(RequestItems=pending)
+            found += [_from_item(item) for item in response.get("Responses", {}).get(table, [])]
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                break
     return found
 
 
