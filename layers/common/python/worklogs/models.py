@@ -160,6 +160,12 @@ class Worklog(ApiModel):
     deletedAt: datetime | None = None
     deletedBy: UserRef | None = None
     mergedInto: str | None = Field(default=None, description="Set when merged away: the surviving worklog.")
+    rate: str | None = Field(
+        default=None, description="Read-only: the hourly rate resolved when written (decimal text); amounts use it."
+    )
+    rateSource: str | None = Field(
+        default=None, description="Read-only: `data` (explicit data.rate) or `rule:<level>:<validFrom>`."
+    )
     self_: str = Field(alias="self", description="Path of this resource.")
 
 

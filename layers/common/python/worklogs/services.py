@@ -39,6 +39,7 @@ from worklogs.models import (
     WorklogType,
     WorklogTypeInput,
 )
+from worklogs.rates import service as rates
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import timers as timer_store
@@ -77,10 +78,11 @@ def _commit(
     checks: Sequence[dict[str, Any]] = (),
     extra: Sequence[ExtraWrite] = (),
 ) -> None:
-    """Every worklog write goes through here: one transaction, guarded so that it cannot land in a
-    submitted or approved timesheet period."""
+    """Every worklog write goes through here: one transaction, with each worklog's rate snapshot, guarded so
+    that it cannot land in a submitted or approved timesheet period."""
+    rate_guards = rates.snapshot(changes, settings)
     frozen_guards = approvals.freeze_guards(caller, changes, settings)
-    worklog_store.commit(changes, settings, checks, extra=[*extra, *frozen_guards])
+    worklog_store.commit(changes, settings, checks, extra=[*extra, *rate_guards, *frozen_guards])
 
 
 def _overlap_warnings(settings: WorkspaceSettings, worklogs: list[Worklog], exclude_ids: set[str]) -> list[Warning]:

@@ -52,6 +52,7 @@ def accounting_view(worklog: Worklog) -> tuple[Any, ...]:
         worklog.worklogTypeCode,
         is_billable(worklog),
         worklog.data.get("rate"),
+        worklog.rate,
     )
 
 
@@ -79,8 +80,9 @@ def period_days(granularity: str, period: str) -> tuple[date, date]:
 
 
 def hourly_rate(worklog: Worklog) -> Decimal:
-    """`data.rate` per hour as Decimal; absent or not a number: 0."""
-    rate = worklog.data.get("rate")
+    """The rate snapshot taken when the worklog was written (else `data.rate`) per hour as Decimal; absent or
+    not a number: 0."""
+    rate = worklog.rate if worklog.rate is not None else worklog.data.get("rate")
     if rate is None or isinstance(rate, bool):
         return Decimal(0)
     try:

@@ -193,3 +193,11 @@ def approvals_pk(workspace_id: str) -> str:
 
 def approval_key(workspace_id: str, approval_id: str) -> dict[str, str]:
     return {"PK": approvals_pk(workspace_id), "SK": f"{APPROVAL_PREFIX}{part(approval_id)}"}
+
+
+RATES_SK = "RATES"
+
+
+def rates_key(workspace_id: str) -> dict[str, str]:
+    """The workspace's rate rules: one item beside the settings, cached and version-checked like them."""
+    return {"PK": workspace_pk(workspace_id), "SK": RATES_SK}
