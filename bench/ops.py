@@ -953,3 +953,60 @@ SCENARIOS += [
         target=2,
     ),
 ]
+
+
+RATES = "/v1/workspaces/{workspaceId}/rates"
+RATE_RULES = [
+    {"rate": "80.00", "validFrom": "2026-01-01"},
+    {"projectId": "P-1", "rate": "110.00", "validFrom": "2026-01-01"},
+    {"workerId": "bench-user", "projectId": "P-1", "rate": "120.00", "validFrom": "2026-06-01"},
+]
+
+
+def _rates_saved(api: Api) -> dict[str, Any]:
+    status, current = api.call("GET", f"/v1/workspaces/{WS}/rates")
+    assert status == 200, current
+    if current["rules"] != RATE_RULES:
+        status, body = api.call("PUT", f"/v1/workspaces/{WS}/rates", body={"rules": RATE_RULES})
+        assert status == 200, body
+    _policy("allow")(api)
+    _created(api, projectId="P-1", data={"billable": True})  # warm the rates cache again
+    return {}
+
+
+SCENARIOS += [
+    Scenario(
+        "rates get",
+        f"GET {RATES}",
+        lambda api, i: api.call("GET", f"/v1/workspaces/{WS}/rates"),
+        200,
+        target=1,
+    ),
+    Scenario(
+        "rates put",
+        f"PUT {RATES}",
+        lambda api, i: api.call("PUT", f"/v1/workspaces/{WS}/rates", body={"rules": RATE_RULES}),
+        200,
+        target=2,
+    ),
+    Scenario(
+        "create with a rate resolved from cached rules (no extra request)",
+        f"POST {WORKLOGS}",
+        lambda api, i: api.call(
+            "POST",
+            f"/v1/workspaces/{WS}/worklogs",
+            body=worklog_body(27, hour=21, projectId="P-1", data={"billable": True}),
+        ),
+        201,
+        prepare=_rates_saved,
+        target=1,
+    ),
+    Scenario(
+        "rates reapply (a month)",
+        f"POST {RATES}/reapply",
+        lambda api, i: api.call(
+            "POST", f"/v1/workspaces/{WS}/rates/reapply", body={"from": "2026-11-01", "to": "2026-11-30"}
+        ),
+        200,
+    ),
+]

@@ -274,6 +274,18 @@ EXPECTATIONS: dict[str, Case] = {
         body=lambda w: {"comment": "Missing Friday"},
     ),
     f"POST {APPROVAL}/reopen": Case(expect=row(401, 401, 404, 403, 403, 200, 200), foreign_ids=404, prepare=_submitted),
+    # Rates: members read, admins write and reapply.
+    "GET /v1/workspaces/{workspaceId}/rates": Case(expect=row(401, 401, 403, 200, 200, 200, 200), foreign_ids=None),
+    "PUT /v1/workspaces/{workspaceId}/rates": Case(
+        expect=row(401, 401, 403, 403, 403, 403, 200),
+        foreign_ids=None,
+        body=lambda w: {"rules": [{"rate": "100.00", "validFrom": "2026-01-01"}]},
+    ),
+    "POST /v1/workspaces/{workspaceId}/rates/reapply": Case(
+        expect=row(401, 401, 403, 403, 403, 403, 200),
+        foreign_ids=None,
+        body=lambda w: {"from": "2026-11-01", "to": "2026-11-30"},
+    ),
     # Public: API Gateway does not check a token on these (an expired one is ignored).
     "GET /v1/openapi.json": Case(expect=row(200, 200, 200, 200, 200, 200, 200), foreign_ids=None),
     "GET /v1/docs": Case(expect=row(200, 200, 200, 200, 200, 200, 200), foreign_ids=None),
