@@ -192,6 +192,9 @@ def main(argv: list[str] | None = None) -> None:
 
     period = schedule_seconds()
     stop_rollups = start_schedule(period)
+    from local.change_events import events_file, start_feed
+
+    stop_events = start_feed(os.environ["DYNAMODB_ENDPOINT_URL"], embedded=store is not None)
     print(
         json.dumps(
             {
@@ -199,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
                 "url": f"http://{host}:{port}/v1",
                 "docs": f"http://{host}:{port}/v1/docs",
                 "rollupEverySeconds": period,
+                "events": str(events_file()),
                 "dynamodb": os.environ["DYNAMODB_ENDPOINT_URL"],
             }
         ),
@@ -210,6 +214,7 @@ def main(argv: list[str] | None = None) -> None:
         pass
     finally:
         stop_rollups.set()
+        stop_events.set()
         server.server_close()
         if store is not None:
             store.stop()
