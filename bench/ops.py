@@ -1010,3 +1010,39 @@ SCENARIOS += [
         200,
     ),
 ]
+
+
+def _batch_items(count: int) -> dict[str, Any]:
+    """`count` one-day items on days no other scenario uses (2027), under the `allow` overlap policy."""
+    from datetime import date, timedelta
+
+    items = []
+    for n in range(count):
+        day = (date(2027, 1, 1) + timedelta(days=n)).isoformat()
+        items.append(
+            {
+                "ownerType": "Ticket",
+                "ownerId": f"T-{n}",
+                "startDate": f"{day}T09:00:00Z",
+                "endDate": f"{day}T10:00:00Z",
+                "data": {"billable": True},
+            }
+        )
+    return {"items": items}
+
+
+def _batch_ready(api: Api) -> dict[str, Any]:
+    _policy("allow")(api)
+    return _batch_items(100)
+
+
+SCENARIOS += [
+    Scenario(
+        "batch create (100 one-day items, overlap policy allow)",
+        f"POST {WORKLOGS}/batch",
+        lambda api, i: api.call("POST", f"/v1/workspaces/{WS}/worklogs/batch", body=i),
+        200,
+        prepare=_batch_ready,
+        target=10,
+    ),
+]

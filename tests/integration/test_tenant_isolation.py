@@ -171,6 +171,13 @@ EXPECTATIONS: dict[str, Case] = {
         foreign_ids=None,
         body=lambda w: a_worklog(workerId="bob", startDate="2026-11-12T09:00:00Z", endDate="2026-11-12T10:00:00Z"),
     ),
+    f"POST {WORKLOGS}/batch": Case(  # per-item results: carol's item for bob is refused inside a 200
+        expect=row(401, 401, 403, 403, 200, 200, 200),
+        foreign_ids=None,
+        body=lambda w: {
+            "items": [a_worklog(workerId="bob", startDate="2026-11-12T09:00:00Z", endDate="2026-11-12T10:00:00Z")]
+        },
+    ),
     f"GET {WORKLOGS}": Case(
         expect=row(401, 401, 403, 200, 200, 200, 200), foreign_ids=None, query=lambda w: {"workerId": "bob"}
     ),
@@ -457,7 +464,7 @@ def test_a_cursor_from_one_workspace_reveals_nothing_in_another(world, route_key
 
 
 def test_every_idempotent_route_is_covered():
-    assert _operations_with("idempotency-key", "header") == [f"POST {WORKLOGS}"]
+    assert _operations_with("idempotency-key", "header") == [f"POST {WORKLOGS}", f"POST {WORKLOGS}/batch"]
 
 
 def test_an_idempotency_key_of_one_tenant_never_replays_into_another(world):
