@@ -20,12 +20,13 @@ PYTEST_ARGS ?=
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run rollup test test-unit test-integration test-e2e lint format openapi token validate checkov build bench fuzz clean
+.PHONY: help setup run rollup import test test-unit test-integration test-e2e lint format openapi token validate checkov build bench fuzz clean
 
 help:
 	@echo "make run       serve the API on http://$(HOST):$(PORT) (embedded DynamoDB, no Docker)"
 	@echo "make test      run the whole test suite"
 	@echo "make rollup    run the scheduled rollup now against the running local API's store"
+	@echo "make import FILE=export.csv [WS=acme]  load a Kimai or Clockify CSV export into the running local API"
 	@echo "make lint      ruff, cfn-lint and the OpenAPI drift check"
 	@echo "make token SUB=alice WORKSPACES='acme:admin' PRIVILEGES='worklog:lock-override'"
 	@echo "make bench     DynamoDB cost per search pattern (bench/search.py)"
@@ -52,6 +53,15 @@ run: $(STAMP)
 
 rollup: $(STAMP)
 	$(PY) -m local.rollup
+
+# Loads a Kimai or Clockify CSV export through POST /worklogs/batch of the running `make run` (local/import_csv.py).
+WS ?= acme
+IMPORT_TZ ?=
+import: $(STAMP)
+	@test -n "$(FILE)" || (echo "usage: make import FILE=export.csv [WS=acme] [IMPORT_TZ=Europe/Berlin]"; exit 2)
+	$(PY) -m local.import_csv --file "$(FILE)" --url "http://$(HOST):$(PORT)" --workspace "$(WS)" \
+		--token "$$($(PY) -m local.token --sub "$(SUB)" --workspaces "$(WORKSPACES)" --privileges "$(PRIVILEGES)")" \
+		$(if $(IMPORT_TZ),--timezone "$(IMPORT_TZ)")
 
 test: $(STAMP)
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
