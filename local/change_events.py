@@ -36,8 +36,11 @@ class EmbeddedStreams:
     def describe_stream(self, StreamArn: str) -> dict[str, Any]:  # boto3's parameter names
         return {"StreamDescription": self._backend(StreamArn).describe_stream(StreamArn)}
 
-    def get_shard_iterator(self, StreamArn: str, ShardId: str, ShardIteratorType: str) -> dict[str, Any]:
-        iterator = self._backend(StreamArn).get_shard_iterator(StreamArn, ShardId, ShardIteratorType)
+    def get_shard_iterator(
+        self, StreamArn: str, ShardId: str, ShardIteratorType: str, SequenceNumber: str | None = None
+    ) -> dict[str, Any]:
+        number = int(SequenceNumber) if SequenceNumber is not None else None
+        iterator = self._backend(StreamArn).get_shard_iterator(StreamArn, ShardId, ShardIteratorType, number)
         return {"ShardIterator": iterator.arn}
 
     def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:
@@ -45,36 +48,41 @@ class EmbeddedStreams:
 
 
 class StreamFeed:
-    """Follows every shard of a table's stream from now on (LATEST), and turns records into events."""
+    """Follows the table's stream from now on and turns its records into events. Each poll asks for a fresh
+    iterator at the next sequence number (the embedded store swaps its shard object when it rolls back a
+    cancelled transaction, so an old iterator would go stale; the records of a cancelled transaction, which
+    DynamoDB never streams, disappear with the rollback)."""
 
     def __init__(self, endpoint_url: str | None, table: str = "MainTable", *, embedded: bool = True) -> None:
         self.dynamodb = boto3.client("dynamodb", endpoint_url=endpoint_url)
         self.streams = EmbeddedStreams() if embedded else boto3.client("dynamodbstreams", endpoint_url=endpoint_url)
         self.arn = self.dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-        self.iterators: dict[str, str | None] = {}
-        self._discover("LATEST")
+        shard = self._shard()
+        self.shard_id = shard["ShardId"]
+        self.next_number = int(shard["SequenceNumberRange"]["StartingSequenceNumber"])
+        self._read()  # skip what was written before the feed started
 
-    def _discover(self, position: str) -> None:
-        shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
-        for shard in shards:
-            if shard["ShardId"] not in self.iterators:
-                self.iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
-                    StreamArn=self.arn, ShardId=shard["ShardId"], ShardIteratorType=position
-                )["ShardIterator"]
+    def _shard(self) -> dict[str, Any]:
+        return self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][-1]
+
+    def _read(self) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = []
+        while True:
+            iterator = self.streams.get_shard_iterator(
+                StreamArn=self.arn,
+                ShardId=self.shard_id,
+                ShardIteratorType="AT_SEQUENCE_NUMBER",
+                SequenceNumber=str(self.next_number),
+            )["ShardIterator"]
+            batch = self.streams.get_records(ShardIterator=iterator, Limit=1000).get("Records", [])
+            if not batch:
+                return records
+            records += batch
+            self.next_number = int(batch[-1]["dynamodb"]["SequenceNumber"]) + 1
 
     def poll(self) -> list[dict[str, Any]]:
         """The change events committed since the last poll, in stream order."""
-        self._discover("TRIM_HORIZON")  # a shard that appeared since: read it from its start
-        records: list[dict[str, Any]] = []
-        for shard_id, iterator in list(self.iterators.items()):
-            while iterator:
-                response = self.streams.get_records(ShardIterator=iterator, Limit=1000)
-                records += response.get("Records", [])
-                iterator = response.get("NextShardIterator")
-                if not response.get("Records"):
-                    break
-            self.iterators[shard_id] = iterator
-        return events_of(records)
+        return events_of(self._read())
 
 
 def write_events(events: list[dict[str, Any]], path: Path | None = None) -> None:

@@ -139,3 +139,17 @@ def test_the_publisher_puts_them_on_the_bus_in_order(api, dynamodb, monkeypatch)
     # A standard queue may reorder deliveries: each event carries its resource's version to order by.
     for message in received:
         assert message["detail"]["type"] == message["detail-type"] and message["detail"]["version"] >= 1
+
+
+def test_a_refused_write_emits_nothing_and_the_feed_goes_on(api, feed):
+    submitted = api.post(f"{ACME}/approvals", json_body={"period": "2026-W46"}, caller=BOB)
+    assert submitted.status == 201
+    refused = api.post(f"{ACME}/worklogs", json_body=a_worklog(), caller=BOB)  # into the submitted week
+    assert refused.status == 409
+    later_body = a_worklog(startDate="2026-11-16T09:00:00Z", endDate="2026-11-16T10:00:00Z")
+    later = api.post(f"{ACME}/worklogs", json_body=later_body, caller=BOB)
+    assert later.status == 201
+    assert [(e["type"], e["id"]) for e in feed.poll()] == [
+        ("approval.submitted", submitted.json["id"]),
+        ("worklog.created", later.json["id"]),
+    ]
