@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run reset rollup test test-unit test-integration test-e2e test-security lint format openapi token validate checkov build bench fuzz clean
+.PHONY: help setup run reset rollup import test test-unit test-integration test-e2e test-security lint format openapi token validate checkov build bench fuzz clean
 
 help:
 	@echo "make run       serve the API on http://$(HOST):$(PORT); embedded DynamoDB on 127.0.0.1:$(DYNAMODB_PORT), data kept in .local/data"
@@ -30,6 +30,7 @@ help:
 	@echo "make token SUB=alice WORKSPACES='acme:admin' PRIVILEGES='worklog:lock-override' NAME='Alice'"
 	@echo "make test      run the whole test suite (unit, integration, e2e, docs)"
 	@echo "make test-unit | test-integration | test-e2e   one part of the suite"
+	@echo "make import FILE=export.csv [WS=acme]  load a Kimai or Clockify CSV export into the running local API"
 	@echo "make lint      ruff, cfn-lint and the OpenAPI drift check"
 	@echo "make format    apply ruff fixes and formatting"
 	@echo "make openapi   regenerate the committed OpenAPI document"
@@ -60,6 +61,15 @@ reset: $(STAMP)
 
 rollup: $(STAMP)
 	$(PY) -m local.rollup
+
+# Loads a Kimai or Clockify CSV export through POST /worklogs/batch of the running `make run` (local/import_csv.py).
+WS ?= acme
+IMPORT_TZ ?=
+import: $(STAMP)
+	@test -n "$(FILE)" || (echo "usage: make import FILE=export.csv [WS=acme] [IMPORT_TZ=Europe/Berlin]"; exit 2)
+	$(PY) -m local.import_csv --file "$(FILE)" --url "http://$(HOST):$(PORT)" --workspace "$(WS)" \
+		--token "$$($(PY) -m local.token --sub "$(SUB)" --workspaces "$(WORKSPACES)" --privileges "$(PRIVILEGES)")" \
+		$(if $(IMPORT_TZ),--timezone "$(IMPORT_TZ)")
 
 test: $(STAMP)
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)

@@ -937,3 +937,186 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# Timesheet approvals: each transition is one GetItem and one conditional PutItem.
+APPROVALS = "/v1/workspaces/{workspaceId}/approvals"
+_approval_period = iter(range(10_000))
+
+
+def _next_period() -> str:
+    n = next(_approval_period)
+    return f"{2030 + n // 52}-W{n % 52 + 1:02d}"
+
+
+def _approval(*then: str) -> Callable[[Api], dict[str, Any]]:
+    """A week of the caller's with a worklog in it, submitted, then the given transitions."""
+
+    def prepare(api: Api) -> dict[str, Any]:
+        status, body = api.call("POST", f"/v1/workspaces/{WS}/approvals", body={"period": _next_period()})
+        assert status == 201, body
+        for action in then:
+            status, body = api.call(
+                "POST",
+                f"/v1/workspaces/{WS}/approvals/{body['id']}/{action}",
+                headers={"If-Match": f'"{body["version"]}"'},
+            )
+            assert status == 200, body
+        return {"id": body["id"], "version": body["version"]}
+
+    return prepare
+
+
+def _transition(action: str) -> Callable[[Api, dict[str, Any]], tuple[int, Any]]:
+    def run(api: Api, inputs: dict[str, Any]) -> tuple[int, Any]:
+        return api.call(
+            "POST",
+            f"/v1/workspaces/{WS}/approvals/{inputs['id']}/{action}",
+            headers={"If-Match": f'"{inputs["version"]}"'},
+        )
+
+    return run
+
+
+SCENARIOS += [
+    Scenario(
+        "approval submit (a week: settings cached, the approval, the worker's week, the put)",
+        f"POST {APPROVALS}",
+        lambda api, i: api.call("POST", f"/v1/workspaces/{WS}/approvals", body={"period": _next_period()}),
+        201,
+        target=3,
+    ),
+    Scenario(
+        "approval list (one page)",
+        f"GET {APPROVALS}",
+        lambda api, i: api.call("GET", f"/v1/workspaces/{WS}/approvals", query={"state": "submitted"}),
+        200,
+        prepare=_approval(),
+        target=1,
+    ),
+    Scenario(
+        "approval get",
+        f"GET {APPROVALS}/{{approvalId}}",
+        lambda api, i: api.call("GET", f"/v1/workspaces/{WS}/approvals/{i['id']}"),
+        200,
+        prepare=_approval(),
+        target=1,
+    ),
+    Scenario(
+        "approval approve",
+        f"POST {APPROVALS}/{{approvalId}}/approve",
+        _transition("approve"),
+        200,
+        prepare=_approval(),
+        target=2,
+    ),
+    Scenario(
+        "approval reject",
+        f"POST {APPROVALS}/{{approvalId}}/reject",
+        _transition("reject"),
+        200,
+        prepare=_approval(),
+        target=2,
+    ),
+    Scenario(
+        "approval reopen",
+        f"POST {APPROVALS}/{{approvalId}}/reopen",
+        _transition("reopen"),
+        200,
+        prepare=_approval("approve"),
+        target=2,
+    ),
+]
+
+
+RATES = "/v1/workspaces/{workspaceId}/rates"
+RATE_RULES = [
+    {"rate": "80.00", "validFrom": "2026-01-01"},
+    {"projectId": "P-1", "rate": "110.00", "validFrom": "2026-01-01"},
+    {"workerId": "bench-user", "projectId": "P-1", "rate": "120.00", "validFrom": "2026-06-01"},
+]
+
+
+def _rates_saved(api: Api) -> dict[str, Any]:
+    status, current = api.call("GET", f"/v1/workspaces/{WS}/rates")
+    assert status == 200, current
+    if current["rules"] != RATE_RULES:
+        status, body = api.call("PUT", f"/v1/workspaces/{WS}/rates", body={"rules": RATE_RULES})
+        assert status == 200, body
+    _policy("allow")(api)
+    _created(api, projectId="P-1", data={"billable": True})  # warm the rates cache again
+    return {}
+
+
+SCENARIOS += [
+    Scenario(
+        "rates get",
+        f"GET {RATES}",
+        lambda api, i: api.call("GET", f"/v1/workspaces/{WS}/rates"),
+        200,
+        target=1,
+    ),
+    Scenario(
+        "rates put",
+        f"PUT {RATES}",
+        lambda api, i: api.call("PUT", f"/v1/workspaces/{WS}/rates", body={"rules": RATE_RULES}),
+        200,
+        target=2,
+    ),
+    Scenario(
+        "create with a rate resolved from cached rules (no extra request)",
+        f"POST {WORKLOGS}",
+        lambda api, i: api.call(
+            "POST",
+            f"/v1/workspaces/{WS}/worklogs",
+            body=worklog_body(27, hour=21, projectId="P-1", data={"billable": True}),
+        ),
+        201,
+        prepare=_rates_saved,
+        target=1,
+    ),
+    Scenario(
+        "rates reapply (a month)",
+        f"POST {RATES}/reapply",
+        lambda api, i: api.call(
+            "POST", f"/v1/workspaces/{WS}/rates/reapply", body={"from": "2026-11-01", "to": "2026-11-30"}
+        ),
+        200,
+    ),
+]
+
+
+def _batch_items(count: int) -> dict[str, Any]:
+    """`count` one-day items on days no other scenario uses (2027), under the `allow` overlap policy."""
+    from datetime import date, timedelta
+
+    items = []
+    for n in range(count):
+        day = (date(2027, 1, 1) + timedelta(days=n)).isoformat()
+        items.append(
+            {
+                "ownerType": "Ticket",
+                "ownerId": f"T-{n}",
+                "startDate": f"{day}T09:00:00Z",
+                "endDate": f"{day}T10:00:00Z",
+                "data": {"billable": True},
+            }
+        )
+    return {"items": items}
+
+
+def _batch_ready(api: Api) -> dict[str, Any]:
+    _policy("allow")(api)
+    return _batch_items(100)
+
+
+SCENARIOS += [
+    Scenario(
+        "batch create (100 one-day items, overlap policy allow)",
+        f"POST {WORKLOGS}/batch",
+        lambda api, i: api.call("POST", f"/v1/workspaces/{WS}/worklogs/batch", body=i),
+        200,
+        prepare=_batch_ready,
+        target=10,
+    ),
+]

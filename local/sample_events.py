@@ -17,6 +17,7 @@ SAMPLE_ID = "6f1c2a9e-4b7d-4e8a-9c3f-2d5e8a1b7c40"
 OTHER_ID = "0b7f4c1d-2e3a-4f5b-8c6d-7e8f9a0b1c2d"
 LINK_ID = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"
 TIMER_ID = "5e0d9b3a-71c4-4f28-a6e1-9b2c3d4e5f60"
+APPROVAL_ID = "3c1e5a7b-9d2f-5b4a-8e6c-1f0a2b3c4d5e"
 CLAIMS = {
     "sub": "alice",
     "name": "Alice Doe",
@@ -302,6 +303,78 @@ SAMPLES: dict[str, tuple[str, str, str, Any, dict[str, str], str]] = {
         None,
         {},
         "from=2026-11-01&to=2026-11-30&limit=100",
+    ),
+    # Timesheet approvals, rates and bulk import.
+    "submit_approval": (
+        "POST",
+        f"{WS}/approvals",
+        "/v1/workspaces/{workspaceId}/approvals",
+        {"period": "2026-W46"},
+        {},
+        "",
+    ),
+    "list_approvals": ("GET", f"{WS}/approvals", "/v1/workspaces/{workspaceId}/approvals", None, {}, "state=submitted"),
+    "get_approval": (
+        "GET",
+        f"{WS}/approvals/{APPROVAL_ID}",
+        "/v1/workspaces/{workspaceId}/approvals/{approvalId}",
+        None,
+        {},
+        "",
+    ),
+    "approve_approval": (
+        "POST",
+        f"{WS}/approvals/{APPROVAL_ID}/approve",
+        "/v1/workspaces/{workspaceId}/approvals/{approvalId}/approve",
+        {"comment": "Looks right."},
+        {"if-match": '"1"'},
+        "",
+    ),
+    "reject_approval": (
+        "POST",
+        f"{WS}/approvals/{APPROVAL_ID}/reject",
+        "/v1/workspaces/{workspaceId}/approvals/{approvalId}/reject",
+        {"comment": "Friday is missing."},
+        {"if-match": '"1"'},
+        "",
+    ),
+    "reopen_approval": (
+        "POST",
+        f"{WS}/approvals/{APPROVAL_ID}/reopen",
+        "/v1/workspaces/{workspaceId}/approvals/{approvalId}/reopen",
+        {"comment": "Correction."},
+        {},
+        "",
+    ),
+    "get_rates": ("GET", f"{WS}/rates", "/v1/workspaces/{workspaceId}/rates", None, {}, ""),
+    "put_rates": (
+        "PUT",
+        f"{WS}/rates",
+        "/v1/workspaces/{workspaceId}/rates",
+        {
+            "rules": [
+                {"rate": "80.00", "validFrom": "2026-01-01"},
+                {"projectId": "P-7", "rate": "110.00", "validFrom": "2026-01-01"},
+            ]
+        },
+        {},
+        "",
+    ),
+    "reapply_rates": (
+        "POST",
+        f"{WS}/rates/reapply",
+        "/v1/workspaces/{workspaceId}/rates/reapply",
+        {"from": "2026-11-01", "to": "2026-11-30"},
+        {},
+        "",
+    ),
+    "create_worklogs_batch": (
+        "POST",
+        f"{WS}/worklogs/batch",
+        "/v1/workspaces/{workspaceId}/worklogs/batch",
+        {"items": [WORKLOG, {**WORKLOG, "startDate": "2026-11-12T09:00:00Z", "endDate": "2026-11-12T10:00:00Z"}]},
+        {"idempotency-key": "9d2e7c1a-import-2026-11"},
+        "",
     ),
 }
 

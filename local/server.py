@@ -247,6 +247,9 @@ def main(argv: list[str] | None = None) -> None:
 
     period = schedule_seconds()
     stop_rollups = start_schedule(period)
+    from local.change_events import events_file, start_feed
+
+    stop_events = start_feed(os.environ["DYNAMODB_ENDPOINT_URL"], embedded=store is not None)
     ready = {
         "message": "Worklogs API ready",
         "url": f"http://{host}:{port}/v1",
@@ -258,6 +261,7 @@ def main(argv: list[str] | None = None) -> None:
         # The embedded store accepts any keys; never echo the environment's (they may be real ones).
         "credentials": {"aws_access_key_id": "local", "aws_secret_access_key": "local"},
         "data": str(journal.data_dir) if journal else "in memory only (--ephemeral)",
+        "events": str(events_file()),
     }
     record_runner_state(ready)  # `make rollup` and billing scripts find the store here
 
@@ -272,6 +276,7 @@ def main(argv: list[str] | None = None) -> None:
         pass
     finally:
         stop_rollups.set()
+        stop_events.set()
         server.server_close()
         clear_runner_state()
         if store is not None:

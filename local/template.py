@@ -148,6 +148,9 @@ def table_definitions(template: dict[str, Any] | None = None) -> dict[str, dict[
         }
         if props.get("GlobalSecondaryIndexes"):
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if props.get("StreamSpecification"):
+            view = props["StreamSpecification"]["StreamViewType"]
+            request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view}
         definitions[name] = request
     return definitions
 

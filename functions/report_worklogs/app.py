@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from worklogs import coldstart, services
 from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
+from worklogs.approvals import service as approvals
 from worklogs.auth import Role
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.rollup import local_day_bounds
@@ -98,8 +99,12 @@ def report_totals(
     format: Annotated[
         Literal["json", "csv"], Query(description="Response format; generated clients use `reportTotalsCsv`.")
     ] = "json",
+    approval: Annotated[
+        Literal["any", "approved"],
+        Query(description="`approved`: only rows inside approved timesheets (needs groupBy=worker or worker-owner)."),
+    ] = "any",
 ):
-    return _totals(workspaceId, from_, to, granularity, groupBy, consistency, format)
+    return _totals(workspaceId, from_, to, granularity, groupBy, consistency, format, approval)
 
 
 @app.get(
@@ -122,11 +127,15 @@ def report_totals_csv(
     granularity: TotalsGranularity = "day",
     groupBy: TotalsGroupBy = "total",
     consistency: TotalsConsistency = "eventual",
+    approval: Annotated[
+        Literal["any", "approved"],
+        Query(description="`approved`: only rows inside approved timesheets (needs groupBy=worker or worker-owner)."),
+    ] = "any",
 ):
-    return _totals(workspaceId, from_, to, granularity, groupBy, consistency, "csv")
+    return _totals(workspaceId, from_, to, granularity, groupBy, consistency, "csv", approval)
 
 
-def _totals(workspaceId, from_, to, granularity, groupBy, consistency, format) -> Response:
+def _totals(workspaceId, from_, to, granularity, groupBy, consistency, format, approval="any") -> Response:
     caller = current_caller(app)
     result = services.report_totals(
         workspaceId,
@@ -138,6 +147,8 @@ def _totals(workspaceId, from_, to, granularity, groupBy, consistency, format) -
         strong=consistency == "strong",
         now=datetime.now(UTC),
     )
+    if approval == "approved":
+        result.rows = approvals.approved_rows(workspaceId, groupBy, granularity, result.rows, result.settings)
     known = TotalsRow.model_fields
     rows = [TotalsRow.model_validate({k: v for k, v in row.items() if k in known}) for row in result.rows]
     if format == "csv":

@@ -275,10 +275,11 @@ def test_console_requests(api, ddb_calls):
     log(api, "2026-11-11T09:00:00Z", "2026-11-11T10:00:00Z")  # caches the settings, as a warm container has
     ddb_calls.reset()
     console(api, date="2026-11-11")
-    assert ddb_calls.operations == ["Query", "GetItem"]  # the period on the worker timeline, the caller's timer
+    # the period on the worker timeline, the caller's timer, the timesheet approvals of its weeks and months
+    assert ddb_calls.operations == ["Query", "GetItem", "BatchGetItem"]
     ddb_calls.reset()
     console(api, caller=MIA, workerId="bob", date="2026-11-11")
-    assert ddb_calls.operations == ["Query"]
+    assert ddb_calls.operations == ["Query", "BatchGetItem"]
 
 
 @pytest.mark.parametrize("name", ["from", "to", "date"])

@@ -54,6 +54,7 @@ class World:
     next_worklog: str = ""
     other_tenant_worklog: str = ""
     link: str = "no-such-link"
+    approval: str = "no-such-approval"
 
     def call(self, method, path, *, claims=None, body=None, query=None, headers=None):
         all_headers = {key.lower(): value for key, value in (headers or {}).items()}
@@ -140,7 +141,27 @@ def _delete_first(world: World) -> None:
     assert status == 200, text
 
 
+def _submitted(world: World) -> None:
+    """bob submits the week of his worklogs (2026-11-11 is in ISO week 46)."""
+    status, _, text = world.call(
+        "POST", f"/v1/workspaces/{WORKSPACE}/approvals", claims=BOB, body={"period": "2026-W46"}
+    )
+    assert status == 201, text
+    world.approval = json.loads(text)["id"]
+
+
+def _two_approvals(world: World) -> dict[str, Any]:
+    """bob's week and month are submitted: two approvals to page through."""
+    for period in ("2026-W46", "2026-11"):
+        status, _, text = world.call(
+            "POST", f"/v1/workspaces/{WORKSPACE}/approvals", claims=BOB, body={"period": period}
+        )
+        assert status == 201, text
+    return {}
+
+
 WORKLOGS = "/v1/workspaces/{workspaceId}/worklogs"
+APPROVAL = "/v1/workspaces/{workspaceId}/approvals/{approvalId}"
 WORKLOGS_PATH = f"/v1/workspaces/{WORKSPACE}/worklogs"
 WORKLOG = WORKLOGS + "/{worklogId}"
 
@@ -149,6 +170,13 @@ EXPECTATIONS: dict[str, Case] = {
         expect=row(401, 401, 403, 403, 403, 201, 201),
         foreign_ids=None,
         body=lambda w: a_worklog(workerId="bob", startDate="2026-11-12T09:00:00Z", endDate="2026-11-12T10:00:00Z"),
+    ),
+    f"POST {WORKLOGS}/batch": Case(  # per-item results: carol's item for bob is refused inside a 200
+        expect=row(401, 401, 403, 403, 200, 200, 200),
+        foreign_ids=None,
+        body=lambda w: {
+            "items": [a_worklog(workerId="bob", startDate="2026-11-12T09:00:00Z", endDate="2026-11-12T10:00:00Z")]
+        },
     ),
     f"GET {WORKLOGS}": Case(
         expect=row(401, 401, 403, 200, 200, 200, 200), foreign_ids=None, query=lambda w: {"workerId": "bob"}
@@ -245,6 +273,36 @@ EXPECTATIONS: dict[str, Case] = {
         foreign_ids=None,
         query=lambda w: {"from": "2026-11-01", "to": "2026-11-30"},
     ),
+    # Timesheet approvals: members submit their own, managers and admins decide; reading is workspace-wide.
+    "POST /v1/workspaces/{workspaceId}/approvals": Case(
+        expect=row(401, 401, 403, 403, 201, 201, 201), foreign_ids=None, body=lambda w: {"period": "2026-W46"}
+    ),
+    "GET /v1/workspaces/{workspaceId}/approvals": Case(
+        expect=row(401, 401, 403, 200, 200, 200, 200), foreign_ids=None, prepare=_submitted
+    ),
+    f"GET {APPROVAL}": Case(expect=row(401, 401, 404, 200, 200, 200, 200), foreign_ids=404, prepare=_submitted),
+    f"POST {APPROVAL}/approve": Case(
+        expect=row(401, 401, 404, 403, 403, 200, 200), foreign_ids=404, prepare=_submitted
+    ),
+    f"POST {APPROVAL}/reject": Case(
+        expect=row(401, 401, 404, 403, 403, 200, 200),
+        foreign_ids=404,
+        prepare=_submitted,
+        body=lambda w: {"comment": "Missing Friday"},
+    ),
+    f"POST {APPROVAL}/reopen": Case(expect=row(401, 401, 404, 403, 403, 200, 200), foreign_ids=404, prepare=_submitted),
+    # Rates: members read, admins write and reapply.
+    "GET /v1/workspaces/{workspaceId}/rates": Case(expect=row(401, 401, 403, 200, 200, 200, 200), foreign_ids=None),
+    "PUT /v1/workspaces/{workspaceId}/rates": Case(
+        expect=row(401, 401, 403, 403, 403, 403, 200),
+        foreign_ids=None,
+        body=lambda w: {"rules": [{"rate": "100.00", "validFrom": "2026-01-01"}]},
+    ),
+    "POST /v1/workspaces/{workspaceId}/rates/reapply": Case(
+        expect=row(401, 401, 403, 403, 403, 403, 200),
+        foreign_ids=None,
+        body=lambda w: {"from": "2026-11-01", "to": "2026-11-30"},
+    ),
     # Public: API Gateway does not check a token on these (an expired one is ignored).
     "GET /v1/openapi.json": Case(expect=row(200, 200, 200, 200, 200, 200, 200), foreign_ids=None),
     "GET /v1/docs": Case(expect=row(200, 200, 200, 200, 200, 200, 200), foreign_ids=None),
@@ -286,6 +344,7 @@ def _path(template: str, world: World, *, workspace: str = WORKSPACE) -> str:
         "ownerId": "T-1",
         "linkId": world.link,
         "code": "Other",
+        "approvalId": world.approval,
     }
 
     def fill(match: re.Match[str]) -> str:
@@ -380,6 +439,7 @@ PAGINATED: dict[str, Callable[[World], dict[str, Any]]] = {
     "GET /v1/workspaces/{workspaceId}/owners/{ownerType}/{ownerId}/worklogs": lambda w: {},
     "GET /v1/workspaces/{workspaceId}/reports/worklogs": lambda w: {"from": "2026-11-11", "to": "2026-11-11"},
     "GET /v1/workspaces/{workspaceId}/reports/worklogs.csv": lambda w: {"from": "2026-11-11", "to": "2026-11-11"},
+    "GET /v1/workspaces/{workspaceId}/approvals": _two_approvals,
     "GET /v1/workspaces/{workspaceId}/console": lambda w: {
         "workerId": "bob",
         "period": "custom",
@@ -415,7 +475,7 @@ def test_a_cursor_from_one_workspace_reveals_nothing_in_another(world, route_key
 
 
 def test_every_idempotent_route_is_covered():
-    assert _operations_with("idempotency-key", "header") == [f"POST {WORKLOGS}"]
+    assert _operations_with("idempotency-key", "header") == [f"POST {WORKLOGS}", f"POST {WORKLOGS}/batch"]
 
 
 def test_an_idempotency_key_of_one_tenant_never_replays_into_another(world):

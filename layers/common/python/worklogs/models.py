@@ -187,6 +187,12 @@ class Worklog(ApiModel):
     deletedAt: datetime | None = None
     deletedBy: UserRef | None = None
     mergedInto: str | None = Field(default=None, description="Set when merged away: the surviving worklog.")
+    rate: str | None = Field(
+        default=None, description="Read-only: the hourly rate resolved when written (decimal text); amounts use it."
+    )
+    rateSource: str | None = Field(
+        default=None, description="Read-only: `data` (explicit data.rate) or `rule:<level>:<validFrom>`."
+    )
     self_: str = Field(alias="self", description="Path of this resource.")
 
 
@@ -366,6 +372,9 @@ class Totals(ApiModel):
 
 class DayTotals(Totals):
     date: CalendarDate
+    approval: Literal["submitted", "approved", "rejected", "reopened"] | None = Field(
+        default=None, description="The worker's timesheet state for the day (its week or month), if submitted."
+    )
 
 
 class WeekTotals(Totals):

@@ -7,11 +7,12 @@ import math
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from worklogs.approvals import service as approvals
 from worklogs.auth import Caller, Role
 from worklogs.domain import accounting, lifecycle, periods, rollup
 from worklogs.domain import timer as timer_rules
@@ -39,6 +40,7 @@ from worklogs.models import (
     WorklogType,
     WorklogTypeInput,
 )
+from worklogs.rates import service as rates
 from worklogs.repository import ledger
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
@@ -47,7 +49,7 @@ from worklogs.repository import types as types_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 from worklogs.repository.timers import TimerChanged, TimerConditionFailed, TimerExists
-from worklogs.repository.worklogs import LedgerChanged, SettingsChanged, WorklogChange
+from worklogs.repository.worklogs import ExtraWrite, LedgerChanged, SettingsChanged, WorklogChange
 
 T = TypeVar("T")
 _ATTEMPTS = 3
@@ -78,6 +80,23 @@ def _with_current_settings(workspace_id: str, operation: Callable[[WorkspaceSett
             except SettingsChanged:
                 break
     raise PreconditionFailed("Workspace settings are changing; retry.", code="SETTINGS_CHANGING")
+
+
+def _commit(
+    caller: Caller,
+    changes: list[WorklogChange],
+    settings: WorkspaceSettings,
+    checks: Sequence[dict[str, Any]] = (),
+    extra: Sequence[ExtraWrite] = (),
+    ledger_versions: Mapping[ledger.WorkerDay, int] | None = None,
+) -> None:
+    """Every worklog write goes through here: one transaction, with each worklog's rate snapshot, guarded so
+    that it cannot land in a submitted or approved timesheet period."""
+    rate_guards = rates.snapshot(changes, settings)
+    frozen_guards = approvals.freeze_guards(caller, changes, settings)
+    worklog_store.commit(
+        changes, settings, checks, extra=[*extra, *rate_guards, *frozen_guards], ledger_versions=ledger_versions
+    )
 
 
 def _overlap_warnings(
@@ -205,7 +224,7 @@ def create_worklog(workspace_id: str, caller: Caller, role: Role, request: Workl
         checks = _type_checks(settings, caller, created.worklogTypeCode, created.data, now=now, check_validity=True)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(created))
         warnings, guards = _overlap_warnings(settings, [created], {created.id})
-        worklog_store.commit([WorklogChange(created, None, "create")], settings, checks, ledger_versions=guards)
+        _commit(caller, [WorklogChange(created, None, "create")], settings, checks, ledger_versions=guards)
         return Written([created], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -237,7 +256,8 @@ def edit_worklog(
             )
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing), lifecycle.window_of(updated))
         warnings, guards = _overlap_warnings(settings, [updated], {updated.id})
-        worklog_store.commit(
+        _commit(
+            caller,
             [WorklogChange(updated, existing.version, "edit", changed, previous=existing)],
             settings,
             checks,
@@ -255,8 +275,8 @@ def delete_worklog(
         existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version, keeps_entry=False)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         deleted = lifecycle.soft_delete(existing, caller=caller, now=now)
-        worklog_store.commit(
-            [WorklogChange(deleted, existing.version, "delete", ["deletedAt"], previous=existing)], settings
+        _commit(
+            caller, [WorklogChange(deleted, existing.version, "delete", ["deletedAt"], previous=existing)], settings
         )
         return Written([deleted])
 
@@ -271,7 +291,8 @@ def restore_worklog(
         restored = lifecycle.restore(existing, caller=caller, now=now)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(restored))
         warnings, guards = _overlap_warnings(settings, [restored], {restored.id})
-        worklog_store.commit(
+        _commit(
+            caller,
             [WorklogChange(restored, existing.version, "restore", ["deletedAt"], previous=existing)],
             settings,
             ledger_versions=guards,
@@ -304,7 +325,8 @@ def split_worklog(
         )
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         warnings, guards = _overlap_warnings(settings, [first, second], {first.id, second.id})
-        worklog_store.commit(
+        _commit(
+            caller,
             [
                 WorklogChange(first, existing.version, "split", ["endDate"], [second.id], previous=existing),
                 WorklogChange(second, None, "split", [], [first.id]),
@@ -364,7 +386,7 @@ def merge_worklogs(
             )
             for w in merged_away
         ]
-        worklog_store.commit(changes, settings, ledger_versions=guards)
+        _commit(caller, changes, settings, ledger_versions=guards)
         return Written([survivor, *merged_away], warnings)
 
     return _with_current_settings(workspace_id, attempt)
@@ -401,8 +423,8 @@ def add_link(
         existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         linked = lifecycle.add_link(existing, request, link_id=link_id, caller=caller, now=now)
-        worklog_store.commit(
-            [WorklogChange(linked, existing.version, "link", ["links"], [link_id], previous=existing)], settings
+        _commit(
+            caller, [WorklogChange(linked, existing.version, "link", ["links"], [link_id], previous=existing)], settings
         )
         return Written([linked])
 
@@ -422,8 +444,10 @@ def delete_link(
         existing = _load_for_change(workspace_id, worklog_id, caller, role, expected_version)
         lifecycle.check_period_lock(settings, caller, lifecycle.window_of(existing))
         unlinked = lifecycle.remove_link(existing, link_id, caller=caller, now=now)
-        worklog_store.commit(
-            [WorklogChange(unlinked, existing.version, "unlink", ["links"], [link_id], previous=existing)], settings
+        _commit(
+            caller,
+            [WorklogChange(unlinked, existing.version, "unlink", ["links"], [link_id], previous=existing)],
+            settings,
         )
         return Written([unlinked])
 
@@ -618,7 +642,8 @@ def start_timer(
                     continue
             plan, warnings, guards = _checked_stop(running, caller, role, settings, TimerStop(), now)
             try:
-                worklog_store.commit(
+                _commit(
+                    caller,
                     _stop_changes(plan),
                     settings,
                     _stop_type_checks(plan, caller, settings, now),
@@ -694,7 +719,8 @@ def stop_timer(
             timer_rules.check_version(timer, expected_version)
             plan, warnings, guards = _checked_stop(timer, caller, role, settings, request, now)
             try:
-                worklog_store.commit(
+                _commit(
+                    caller,
                     _stop_changes(plan),
                     settings,
                     _stop_type_checks(plan, caller, settings, now),
@@ -765,7 +791,10 @@ def console(workspace_id: str, caller: Caller, query: ConsoleQuery, now: datetim
         else None
     )
     timer = timer_store.get(workspace_id, caller.sub) if worker_id == caller.sub else None
-    days = [DayTotals(date=day, **_figures(tally)) for day, tally in totals.days.items()]
+    approval_states = approvals.day_states(workspace_id, worker_id, list(totals.days), settings)
+    days = [
+        DayTotals(date=day, approval=approval_states.get(day), **_figures(tally)) for day, tally in totals.days.items()
+    ]
     weeks = []
     for week_start, tally in totals.weeks.items():
         inside = [day for day in totals.days if periods.week_start_of(day, settings.weekStart) == week_start]

@@ -70,8 +70,9 @@ def is_billable(worklog: Worklog) -> bool:
 
 
 def hourly_rate(worklog: Worklog) -> Decimal:
-    """`data.rate` per hour as Decimal; absent, not a number or not positive: 0."""
-    rate = worklog.data.get("rate")
+    """The rate snapshot taken when the worklog was written (else `data.rate`) per hour as Decimal; absent,
+    not a number or not positive: 0."""
+    rate = worklog.rate if worklog.rate is not None else worklog.data.get("rate")
     if rate is None or isinstance(rate, bool):
         return Decimal(0)
     try:

@@ -44,6 +44,7 @@ def accounting_view(worklog: Worklog) -> tuple[Any, ...]:
         worklog.worklogTypeCode,
         is_billable(worklog),
         worklog.data.get("rate"),
+        worklog.rate,
     )
 
 

@@ -192,3 +192,25 @@ def ledger_pk(workspace_id: str, utc_day: str) -> str:
 def ledger_worker_sk(worker_id: str) -> str:
     """One worker's item in a day ledger."""
     return part(worker_id)
+
+
+# Timesheet approvals: one item per worker and period, its id derived from both (approvals/rules.py).
+
+APPROVAL_PREFIX = "APPROVAL#"
+
+
+def approvals_pk(workspace_id: str) -> str:
+    """A workspace's approvals: one partition, listed with one Query (filters on state, worker, period)."""
+    return f"WS#{part(workspace_id)}#APPROVALS"
+
+
+def approval_key(workspace_id: str, approval_id: str) -> dict[str, str]:
+    return {"PK": approvals_pk(workspace_id), "SK": f"{APPROVAL_PREFIX}{part(approval_id)}"}
+
+
+RATES_SK = "RATES"
+
+
+def rates_key(workspace_id: str) -> dict[str, str]:
+    """The workspace's rate rules: one item beside the settings, cached and version-checked like them."""
+    return {"PK": workspace_pk(workspace_id), "SK": RATES_SK}

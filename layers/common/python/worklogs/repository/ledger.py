@@ -58,7 +58,7 @@ def entry_view(worklog: Worklog) -> dict[str, Any]:
         view["t"] = worklog.worklogTypeCode
     if is_billable(worklog):
         view["b"] = True
-    rate = worklog.data.get("rate")
+    rate = worklog.rate if worklog.rate is not None else worklog.data.get("rate")  # the snapshot wins
     if rate is not None and not isinstance(rate, bool) and isinstance(rate, int | float | str):
         view["r"] = str(rate)
     return view

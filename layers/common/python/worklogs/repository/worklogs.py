@@ -198,7 +198,9 @@ def commit(
     table = settings().worklogs_table
     items: list[dict[str, Any]] = []
     for change in changes:
-        put: dict[str, Any] = {"TableName": table, "Item": serialize(to_item(change.worklog))}
+        # lastAction: what the change-event publisher names the change (created, split, merged, ...).
+        item = {**to_item(change.worklog), "lastAction": change.action}
+        put: dict[str, Any] = {"TableName": table, "Item": serialize(item)}
         if item_size(put["Item"]) > MAX_ITEM_BYTES:
             # Only a merge can grow a worklog past the limit (each part fits): the caller's input, not a 5xx.
             raise ValidationFailed(

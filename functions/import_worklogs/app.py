@@ -1,0 +1,96 @@
+"""POST /v1/workspaces/{workspaceId}/worklogs/batch — up to 100 creates at once (optionally idempotent)."""
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+
+from worklogs.api import create_app, current_caller, error_responses, handle, model_response
+from worklogs.auth import Role
+from worklogs.batch import service
+from worklogs.batch.models import BatchCreate, BatchResult
+from worklogs.repository.idempotency import persistence_for
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_app()
+
+_idempotency_config = IdempotencyConfig(
+    event_key_jmespath="[workspaceId, callerId, idempotencyKey, 'batch']",
+    payload_validation_jmespath="body",
+    raise_on_no_idempotency_key=True,
+    expires_after_seconds=24 * 3600,
+)
+
+
+def _import(workspace_id: str, batch: BatchCreate) -> dict[str, Any]:
+    caller = current_caller(app)
+    role = caller.require_collection_access(workspace_id, Role.MEMBER)
+    result = service.create_batch(workspace_id, caller, role, batch, datetime.now(UTC))
+    metrics.add_metric(name="WorklogsCreated", unit=MetricUnit.Count, value=result.created)
+    metrics.add_metric(name="BatchItemsRefused", unit=MetricUnit.Count, value=result.refused)
+    return result.model_dump(mode="json", by_alias=True)
+
+
+@app.post(
+    "/v1/workspaces/<workspaceId>/worklogs/batch",
+    operation_id="createWorklogsBatch",
+    summary="Create up to 100 worklogs",
+    description="Each item is checked like a single create (types, forms, locks, overlap, frozen timesheets, "
+    "privileges); accepted items are written (a few transactions for the whole batch), refused ones say why "
+    "with the status a single create would have answered. 200 even when some are refused. With an "
+    "`Idempotency-Key` a retried request returns the first response for 24 hours.",
+    tags=["Worklogs"],
+    responses={
+        **model_response(200, BatchResult, "One result per item, in order."),
+        **error_responses(400, 401, 403, 413, 415, 422),
+    },
+)
+@tracer.capture_method
+def create_worklogs_batch(
+    workspaceId: str,
+    batch: BatchCreate,
+    idempotency_key: Annotated[
+        str | None,
+        Header(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$", description="Marks retries of the batch."),
+    ] = None,
+):
+    if idempotency_key is None:
+        outcome, replayed = _import(workspaceId, batch), False
+    else:
+        caller = current_caller(app)
+        caller.require_collection_access(workspaceId, Role.MEMBER)
+        executed: list[bool] = []
+
+        def import_once(request: dict[str, Any]) -> dict[str, Any]:
+            executed.append(True)
+            return _import(workspaceId, batch)
+
+        _idempotency_config.register_lambda_context(app.lambda_context)
+        once = idempotent_function(
+            data_keyword_argument="request", persistence_store=persistence_for(workspaceId), config=_idempotency_config
+        )(import_once)
+        request = {
+            "workspaceId": workspaceId,
+            "callerId": caller.sub,
+            "idempotencyKey": idempotency_key,
+            "body": json.loads(app.current_event.body or "{}"),
+        }
+        outcome, replayed = once(request=request), not executed
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return Response(
+        status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(outcome), headers=headers
+    )
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return handle(app, event, context)

@@ -1,0 +1,147 @@
+"""Approval items in the main table (repository code: the only approval module that talks to DynamoDB).
+
+One item per worker and period (`keys.approval_key`); writes are conditional on the version read. Worklog
+writes do not read approvals: they carry a ConditionCheck per (worker, period) they touch (`freeze_guard`),
+so a submission and a write into its period cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from worklogs.approvals import rules
+from worklogs.approvals.models import Approval
+from worklogs.config import settings
+from worklogs.errors import Conflict, PreconditionFailed
+from worklogs.repository import keys
+from worklogs.repository.dynamodb import client, deserialize, serialize
+from worklogs.repository.worklogs import ExtraWrite
+
+ENTITY = "approval"
+_FIELDS = {field.alias or name for name, field in Approval.model_fields.items()}
+
+
+def _from_item(item: dict[str, Any]) -> Approval:
+    plain = deserialize(item)
+    return Approval.model_validate({key: value for key, value in plain.items() if key in _FIELDS})
+
+
+def get(workspace_id: str, approval_id: str) -> Approval | None:
+    """One strongly consistent GetItem."""
+    response = client().get_item(
+        TableName=settings().worklogs_table,
+        Key=serialize(keys.approval_key(workspace_id, approval_id)),
+        ConsistentRead=True,
+    )
+    item = response.get("Item")
+    return _from_item(item) if item else None
+
+
+def get_many(workspace_id: str, approval_ids: list[str]) -> list[Approval]:
+    """BatchGetItem (strongly consistent), 100 ids per request; absent ids are simply not returned."""
+    table = settings().worklogs_table
+    unique = sorted(set(approval_ids))
+    found: list[Approval] = []
+    for offset in range(0, len(unique), 100):
+        keys_of_batch = [serialize(keys.approval_key(workspace_id, i)) for i in unique[offset : offset + 100]]
+        pending: dict[str, Any] = {table: {"Keys": keys_of_batch, "ConsistentRead": True}}
+        for _attempt in range(10):
+            response = client().batch_get_item(RequestItems=pending)
+            found += [_from_item(item) for item in response.get("Responses", {}).get(table, [])]
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+    return found
+
+
+def save(approval: Approval, expected_version: int | None) -> None:
+    """Conditional PutItem: the approval must not exist yet (None) or still have the version read."""
+    item = {
+        **keys.approval_key(approval.workspaceId, approval.id),
+        "entity": ENTITY,
+        **approval.model_dump(mode="json", by_alias=True),
+    }
+    request: dict[str, Any] = {"TableName": settings().worklogs_table, "Item": serialize(item)}
+    if expected_version is None:
+        request["ConditionExpression"] = "attribute_not_exists(PK)"
+    else:
+        request["ConditionExpression"] = "version = :v"
+        request["ExpressionAttributeValues"] = serialize({":v": expected_version})
+    try:
+        client().put_item(**request)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            raise PreconditionFailed(
+                "The approval changed meanwhile; read it again and retry.", code="VERSION_MISMATCH"
+            ) from error
+        raise
+
+
+def query(
+    workspace_id: str,
+    *,
+    state: str | None,
+    worker_id: str | None,
+    period: str | None,
+    limit: int,
+    after: str | None,
+) -> tuple[list[Approval], str | None]:
+    """One page of the workspace's approvals (one Query per DynamoDB page on its approvals partition, the
+    filters applied server-side), in id order; the second value is the last id when more may follow."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {":pk": keys.approvals_pk(workspace_id), ":prefix": keys.APPROVAL_PREFIX}
+    filters = []
+    for attribute, value in (("state", state), ("workerId", worker_id), ("period", period)):
+        if value is not None:
+            names[f"#{attribute}"] = attribute
+            values[f":{attribute}"] = value
+            filters.append(f"#{attribute} = :{attribute}")
+    request: dict[str, Any] = {
+        "TableName": settings().worklogs_table,
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": serialize(values),
+        "ConsistentRead": True,
+    }
+    if filters:
+        request["FilterExpression"] = " AND ".join(filters)
+        request["ExpressionAttributeNames"] = names
+    if after is not None:
+        request["ExclusiveStartKey"] = serialize(keys.approval_key(workspace_id, after))
+    found: list[Approval] = []
+    while True:
+        request["Limit"] = max(limit + 1 - len(found), 10)
+        response = client().query(**request)
+        found += [_from_item(item) for item in response.get("Items", [])]
+        if len(found) > limit:
+            return found[:limit], found[limit - 1].id
+        if not response.get("LastEvaluatedKey"):
+            return found, None
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def freeze_guard(workspace_id: str, worker_id: str, period: str) -> ExtraWrite:
+    """A ConditionCheck for a worklog write's transaction: the worker's period is not submitted or approved."""
+    key = keys.approval_key(workspace_id, rules.approval_id(workspace_id, worker_id, period))
+    request = {
+        "ConditionCheck": {
+            "TableName": settings().worklogs_table,
+            "Key": serialize(key),
+            "ConditionExpression": "attribute_not_exists(PK) OR NOT (#state IN (:submitted, :approved))",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": serialize({":submitted": rules.SUBMITTED, ":approved": rules.APPROVED}),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+    def refused(old: dict[str, Any] | None) -> Exception:
+        state = (old or {}).get("state")
+        if state is None:  # the condition lost a race (or the item was not returned): look at it now
+            current = get(workspace_id, rules.approval_id(workspace_id, worker_id, period))
+            state = current.state if current is not None else None
+        if state in rules.FROZEN_STATES:
+            return rules.frozen(state, worker_id, period)
+        return Conflict("The timesheet of this period is changing; retry.", code="APPROVAL_CHANGING")
+
+    return ExtraWrite(request, refused)

@@ -1,0 +1,173 @@
+"""Rate use cases: read and replace the rules, reapply them to a range on purpose, and the hook every
+worklog write calls (`snapshot`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from worklogs.approvals import rules as approval_rules
+from worklogs.approvals import service as approvals
+from worklogs.auth import Caller, Role
+from worklogs.domain import rollup
+from worklogs.domain.durations import audit_stamp
+from worklogs.domain.settings import WorkspaceSettings
+from worklogs.domain.worklogs import caller_ref
+from worklogs.errors import Conflict, PreconditionFailed, ValidationFailed
+from worklogs.models import Worklog
+from worklogs.rates import rules
+from worklogs.rates import store as rates_store
+from worklogs.rates.models import Rates, RatesInput, ReapplyRequest, ReapplyResult
+from worklogs.repository import settings as settings_store
+from worklogs.repository import worklogs as worklog_store
+from worklogs.repository.worklogs import ExtraWrite, SettingsChanged, WorklogChange
+
+MAX_REAPPLY_DAYS = 92
+
+
+def _inputs(worklog: Worklog, tz: ZoneInfo) -> tuple[Any, ...]:
+    """What the resolved rate depends on."""
+    return (
+        worklog.workerId,
+        worklog.projectId,
+        worklog.worklogTypeCode,
+        worklog.startDate.astimezone(tz).date(),
+        "rate" in worklog.data,
+        worklog.data.get("rate"),
+    )
+
+
+def _resolve(worklog: Worklog, found: Rates, tz: ZoneInfo) -> rules.Resolved:
+    return rules.resolve(
+        found.rules,
+        worker_id=worklog.workerId,
+        project_id=worklog.projectId,
+        type_code=worklog.worklogTypeCode,
+        day=worklog.startDate.astimezone(tz).date(),
+    )
+
+
+def snapshot(changes: Iterable[WorklogChange], settings: WorkspaceSettings) -> list[ExtraWrite]:
+    """Store the resolved `rate` and `rateSource` on each written worklog that is new (and has none yet, as
+    the second part of a split has) or whose rate inputs changed; an explicit data.rate wins. Returns the
+    ConditionCheck on the rates version when cached rules were consulted (no extra request when warm)."""
+    consulted: Rates | None = None
+    for change in changes:
+        worklog = change.worklog
+        if change.previous is None:
+            if worklog.rateSource is not None:
+                continue
+        elif _inputs(worklog, settings.tz) == _inputs(change.previous, settings.tz):
+            continue
+        resolved = rules.explicit(worklog.data)
+        if resolved is None:
+            consulted = consulted or rates_store.get(settings.workspaceId, settings.currency)
+            resolved = _resolve(worklog, consulted, settings.tz)
+        worklog.rate, worklog.rateSource = resolved.rate, resolved.source
+    return [rates_store.guard(consulted)] if consulted is not None else []
+
+
+def get_rates(workspace_id: str, caller: Caller) -> Rates:
+    caller.require_collection_access(workspace_id, Role.VIEWER)
+    settings = settings_store.get(workspace_id)
+    return rates_store.load(workspace_id, settings.currency)
+
+
+def put_rates(
+    workspace_id: str, caller: Caller, request: RatesInput, expected_version: int | None, now: datetime
+) -> Rates:
+    caller.require_collection_access(workspace_id, Role.ADMIN)
+    rules.check_rules(request.rules)
+    settings = settings_store.get(workspace_id)
+    current = rates_store.load(workspace_id, settings.currency)
+    if expected_version is not None and expected_version != current.version:
+        raise PreconditionFailed(
+            f"The current version of the rates is {current.version}, not {expected_version}; read them again.",
+            code="VERSION_MISMATCH",
+            details=[{"currentVersion": current.version}],
+        )
+    ordered = sorted(
+        request.rules, key=lambda r: (r.validFrom, r.workerId or "", r.projectId or "", r.worklogTypeCode or "")
+    )
+    saved = Rates(
+        workspaceId=workspace_id,
+        rules=ordered,
+        currency=settings.currency,
+        version=current.version + 1,
+        updatedAt=audit_stamp(now),
+        updatedBy=caller_ref(caller),
+    )
+    rates_store.save(saved, current.version)
+    return saved
+
+
+def _frozen_days(workspace_id: str, worklogs: list[Worklog], settings: WorkspaceSettings) -> dict[str, set[date]]:
+    days_of: dict[str, set[date]] = {}
+    for worklog in worklogs:
+        days_of.setdefault(worklog.workerId, set()).update(
+            rollup.local_days(worklog.startDate, worklog.endDate, settings.tz)
+        )
+    return {
+        worker: {
+            day
+            for day, state in approvals.day_states(workspace_id, worker, sorted(days), settings).items()
+            if state in approval_rules.FROZEN_STATES
+        }
+        for worker, days in days_of.items()
+    }
+
+
+def reapply(workspace_id: str, caller: Caller, request: ReapplyRequest, now: datetime) -> ReapplyResult:
+    """Re-rate the entries starting in [from, to] from the current rules, one transaction each, skipping
+    explicit data.rate and entries in submitted or approved timesheets. Rerunning it changes nothing more."""
+    caller.require_collection_access(workspace_id, Role.ADMIN)
+    first, last = request.from_, request.to
+    if last < first or (last - first).days >= MAX_REAPPLY_DAYS:
+        raise ValidationFailed(
+            f"`to` must be on or after `from`, at most {MAX_REAPPLY_DAYS} days on.",
+            details=[{"loc": ["body", "to"], "msg": "Bad range.", "type": "date_range"}],
+        )
+    settings = settings_store.load(workspace_id)
+    current = rates_store.load(workspace_id, settings.currency)
+    start, _ = rollup.local_day_bounds(first, settings.tz)
+    _, end = rollup.local_day_bounds(last, settings.tz)
+    worklogs = [w for w in worklog_store.overlapping(workspace_id, start, end) if start <= w.startDate < end]
+    frozen = _frozen_days(workspace_id, worklogs, settings)
+    result = ReapplyResult(changed=0, unchanged=0, skippedExplicit=0, skippedFrozen=0)
+    for worklog in sorted(worklogs, key=lambda w: (w.startDate, w.id)):
+        if "rate" in worklog.data:
+            result.skippedExplicit += 1
+            continue
+        if frozen[worklog.workerId] & set(rollup.local_days(worklog.startDate, worklog.endDate, settings.tz)):
+            result.skippedFrozen += 1
+            continue
+        resolved = _resolve(worklog, current, settings.tz)
+        if (resolved.rate, resolved.source) == (worklog.rate, worklog.rateSource):
+            result.unchanged += 1
+            continue
+        updated = worklog.model_copy(
+            update={
+                "rate": resolved.rate,
+                "rateSource": resolved.source,
+                "version": worklog.version + 1,
+                "updatedAt": audit_stamp(now),
+                "updatedBy": caller_ref(caller),
+            }
+        )
+        change = WorklogChange(updated, worklog.version, "reapply-rate", ["rate", "rateSource"], previous=worklog)
+        guards = [rates_store.guard(current), *approvals.freeze_guards(caller, [change], settings)]
+        try:
+            worklog_store.commit([change], settings, extra=guards)
+        except SettingsChanged:
+            raise Conflict(
+                "The rates or settings changed while reapplying; run it again.", code="RATES_CHANGING"
+            ) from None
+        except Conflict as refused:
+            if not refused.code.startswith("PERIOD_"):
+                raise
+            result.skippedFrozen += 1
+            continue
+        result.changed += 1
+    return result
