@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from worklogs.approvals import service as approvals
+from worklogs import reroll  # re-roll hook (put_settings, roll_up_dirty_days, report_totals)
 from worklogs.auth import Caller, Role
 from worklogs.domain import accounting, lifecycle, periods, rollup
 from worklogs.domain import timer as timer_rules
@@ -404,7 +405,8 @@ def put_settings(
         updatedAt=audit_stamp(now),
         updatedBy=caller_ref(caller),
     )
-    settings_store.save(updated, current.version)
+    # Hook (re-roll): a change of timezone/weekStart/rounding/currency re-rolls the past (worklogs/reroll.py).
+    reroll.save_settings(current, updated, now)
     return updated
 
 
@@ -934,6 +936,13 @@ def roll_up_dirty_days(
                 batch = []
         if batch:
             _roll_up_batch(batch, now, run)
+    # Hook (re-roll): then days whose rows still follow earlier settings (worklogs/reroll.py), bounded too.
+    rerolled = reroll.run_rerolls(
+        now, max_days=max(0, max_days - run.days_recomputed), time_left=time_left, reserve_seconds=reserve_seconds
+    )
+    run.days_recomputed += rerolled.days_recomputed
+    run.periods_recomputed += rerolled.periods_recomputed
+    run.complete = run.complete and rerolled.days_left == 0
     return run
 
 
@@ -977,6 +986,17 @@ def report_totals(
     range_end = rollup.period_days(granularity, last_period)[1] - timedelta(days=1)
     rows = rollup_store.period_rows(workspace_id, granularity, first_period, last_period, dimension=group_by)
     pending = rollup_store.workspace_dirty_days(workspace_id, range_start, range_end)
+    # Hook (re-roll): days whose rows still follow earlier settings are pending too; week rows of an earlier
+    # weekStart are not shown (worklogs/reroll.py).
+    rows = [row for row in rows if reroll.is_current_period(granularity, row["period"], settings)]
+    rerolling, requested_at = reroll.pending_days(workspace_id, range_start, range_end)
+    marked = {marker.day for marker in pending}
+    pending += [
+        rollup_store.DirtyDay(workspace_id, day, 0, requested_at, requested_at)
+        for day in rerolling
+        if day not in marked and requested_at is not None
+    ]
+    pending.sort(key=lambda marker: marker.day)
     recomputed: list[date] = []
     if strong and pending:
         if len(pending) > MAX_STRONG_PENDING_DAYS:
