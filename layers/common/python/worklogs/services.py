@@ -22,7 +22,14 @@ from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerpr
 from worklogs.domain.durations import audit_stamp, format_utc, to_utc
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref, is_worklog_id, new_worklog, validate_data
-from worklogs.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from worklogs.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ValidationFailed,
+)
 from worklogs.models import (
     AuditInfo,
     Console,
@@ -160,6 +167,14 @@ def _visible(workspace_id: str, worklog_id: str, *, include_deleted: bool = Fals
     if worklog is None or (worklog.deletedAt is not None and not include_deleted):
         raise NotFound("Worklog not found.")
     return worklog
+
+
+def raise_if_match_required(what: str) -> None:
+    raise PreconditionRequired(
+        f'Replacing saved {what} needs If-Match: "<version>" with the version you read (the ETag of your GET), '
+        "or If-Match: * to replace whatever is stored. PATCH changes only the fields you send.",
+        code="PRECONDITION_REQUIRED",
+    )
 
 
 def _expect_version(current: int, expected: int | None, what: str, **details: object) -> None:
@@ -394,9 +409,18 @@ def merge_worklogs(
 
 
 def put_settings(
-    workspace_id: str, caller: Caller, request: SettingsInput, expected_version: int | None, now: datetime
+    workspace_id: str,
+    caller: Caller,
+    request: SettingsInput,
+    expected_version: int | None,
+    now: datetime,
+    *,
+    require_match: bool = False,
 ) -> WorkspaceSettings:
     current = settings_store.load(workspace_id)
+    # Hook (If-Match on replace): saved settings are replaced only over the version read, or `If-Match: *`.
+    if require_match and expected_version is None and current.version > 0:
+        raise_if_match_required("settings")
     _expect_version(current.version, expected_version, "settings")
     updated = WorkspaceSettings(
         **request.model_dump(),
@@ -485,6 +509,8 @@ def put_type(
     definition: WorklogTypeInput,
     expected_version: int | None,
     now: datetime,
+    *,
+    require_match: bool = False,
 ) -> tuple[WorklogType, bool]:
     """Create or replace a type; returns it and whether it was created."""
     type_rules.check_definition(definition)
@@ -492,6 +518,9 @@ def put_type(
     if current is not None and not type_rules.visible_to(current, caller):
         raise NotFound("Worklog type not found.")
     version = current.version if current else 0
+    # Hook (If-Match on replace): an existing type is replaced only over the version read, or `If-Match: *`.
+    if require_match and expected_version is None and current is not None:
+        raise_if_match_required("worklog type")
     _expect_version(version, expected_version, "worklog type")
     me = caller_ref(caller)
     stamp = audit_stamp(now)
