@@ -183,9 +183,7 @@ def get_worklog_type(workspaceId: str, code: Code, accept_language: AcceptLangua
     },
 )
 @tracer.capture_method
-def put_worklog_type(
-    workspaceId: str, code: Code, worklog_type: WorklogTypeInput, if_match: TypeReplaceIfMatch = None
-):
+def put_worklog_type(workspaceId: str, code: Code, worklog_type: WorklogTypeInput, if_match: TypeReplaceIfMatch = None):
     caller = current_caller(app)
     caller.require_collection_access(workspaceId, Role.ADMIN)
     expected, any_version = _replace_precondition(if_match)

@@ -54,9 +54,7 @@ def _stored(dynamodb: Any, granularity: str) -> dict[str, dict]:
     from worklogs.repository.dynamodb import deserialize
 
     items = [deserialize(item) for item in dynamodb.scan(TableName="RollupTable")["Items"]]  # inspection only
-    return {
-        row["period"]: row for row in items if row["granularity"] == granularity and row["dimension"] == "total"
-    }
+    return {row["period"]: row for row in items if row["granularity"] == granularity and row["dimension"] == "total"}
 
 
 def test_week_start_change_and_one_new_worklog_leave_week_rows_equal_to_the_real_totals(api, dynamodb):

@@ -113,7 +113,11 @@ def recompute_days(
             rollup_store.replace_period_rows("week", stale, workspace_id, [])
             run.periods_recomputed += 1
     periods = sorted(
-        {(granularity, rollup.period_of(granularity, day, settings.weekStart)) for day in days for granularity in ("week", "month")}
+        {
+            (granularity, rollup.period_of(granularity, day, settings.weekStart))
+            for day in days
+            for granularity in ("week", "month")
+        }
     )
     for granularity, period in periods:
         totals = rollup.period_totals(_stored_days(workspace_id, granularity, period))

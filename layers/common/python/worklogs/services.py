@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from worklogs.approvals import service as approvals
 from worklogs import reroll  # re-roll hook (put_settings, roll_up_dirty_days, report_totals)
+from worklogs.approvals import service as approvals
 from worklogs.auth import Caller, Role
 from worklogs.domain import accounting, lifecycle, periods, rollup
 from worklogs.domain import timer as timer_rules
