@@ -50,8 +50,10 @@ class Freshness(ApiModel):
     )
     consistency: Literal["eventual", "strong"]
     pendingDays: list[date] = Field(
-        description="Days of the range changed since the last rollup run (not yet in the figures). Empty with "
-        "consistency=strong: those days were recomputed from the worklogs for this answer."
+        description="Days of the range changed since the last rollup run, or not yet re-rolled after a change of "
+        "timezone, weekStart, rounding or currency (not yet in the figures; such rows still carry the zone and "
+        "currency they were computed with). Empty with consistency=strong: those days were recomputed from the "
+        "worklogs for this answer."
     )
     recomputedDays: list[date] = Field(default_factory=list, description="Days recomputed for this answer.")
 
