@@ -114,6 +114,9 @@ def _apply(
         if op[1]["project"]:
             body["projectId"] = op[1]["project"]
         response = api.post(f"{BASE}/worklogs", json_body=body, caller=ADMIN)
+        if response.status == 409:  # into a submitted timesheet: refused, nothing written
+            assert response.json["error"]["code"] == "PERIOD_SUBMITTED", response.body
+            return
         assert response.status == 201, response.body
         ids.append(response.json["id"])
     elif kind == "settings":
