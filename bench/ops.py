@@ -506,8 +506,8 @@ def _timer(*then: str, seconds: float = 0) -> Callable[[Api], dict[str, Any]]:
 def _timer_settings(api: Api) -> dict[str, Any]:
     """Runs of a second count (minTimerSeconds 0), so the measured stop writes a worklog."""
     version = _settings_version(api)["version"]
-    status, body = api.call(
-        "PATCH", f"/v1/workspaces/{WS}/settings", body={"minTimerSeconds": 0}, headers={"If-Match": f'"{version}"'}
+    status, body = api.call(  # replaces: every other setting back to its default, as this scenario always did
+        "PUT", f"/v1/workspaces/{WS}/settings", body={"minTimerSeconds": 0}, headers={"If-Match": f'"{version}"'}
     )
     assert status == 200, body
     return _timer(seconds=1.1)(api)
