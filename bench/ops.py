@@ -252,7 +252,12 @@ def _policy(policy: str) -> Callable[[Api], None]:
     def apply(api: Api) -> None:
         status, current = api.call("GET", f"/v1/workspaces/{WS}/settings")
         if current["overlapPolicy"] != policy:
-            status, body = api.call("PUT", f"/v1/workspaces/{WS}/settings", body={"overlapPolicy": policy})
+            status, body = api.call(
+                "PUT",
+                f"/v1/workspaces/{WS}/settings",
+                body={"overlapPolicy": policy},
+                headers={"If-Match": f'"{current["version"]}"'},
+            )
             assert status == 200, body
         api.call("GET", f"/v1/workspaces/{WS}/worklogs/{_created(api)}")  # warm the settings cache again
 
@@ -426,10 +431,34 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "settings put",
         f"PUT {SETTINGS}",
-        lambda api, i: api.call("PUT", f"/v1/workspaces/{WS}/settings", body={"overlapPolicy": "allow"}),
+        lambda api, i: api.call(
+            "PUT",
+            f"/v1/workspaces/{WS}/settings",
+            body={"overlapPolicy": "allow"},
+            headers={"If-Match": f'"{i["version"]}"'},
+        ),
         200,
+        prepare=lambda api: _settings_version(api),
+    ),
+    Scenario(
+        "settings patch",
+        f"PATCH {SETTINGS}",
+        lambda api, i: api.call(
+            "PATCH",
+            f"/v1/workspaces/{WS}/settings",
+            body={"minTimerSeconds": 60},
+            headers={"If-Match": f'"{i["version"]}"'},
+        ),
+        200,
+        prepare=lambda api: _settings_version(api),
     ),
 ]
+
+
+def _settings_version(api: Api) -> dict[str, Any]:
+    status, body = api.call("GET", f"/v1/workspaces/{WS}/settings")
+    assert status == 200, body
+    return {"version": body["version"]}
 
 
 def _linked(api: Api) -> dict[str, Any]:
@@ -476,7 +505,10 @@ def _timer(*then: str, seconds: float = 0) -> Callable[[Api], dict[str, Any]]:
 
 def _timer_settings(api: Api) -> dict[str, Any]:
     """Runs of a second count (minTimerSeconds 0), so the measured stop writes a worklog."""
-    status, body = api.call("PUT", f"/v1/workspaces/{WS}/settings", body={"minTimerSeconds": 0})
+    version = _settings_version(api)["version"]
+    status, body = api.call(  # replaces: every other setting back to its default, as this scenario always did
+        "PUT", f"/v1/workspaces/{WS}/settings", body={"minTimerSeconds": 0}, headers={"If-Match": f'"{version}"'}
+    )
     assert status == 200, body
     return _timer(seconds=1.1)(api)
 
@@ -535,7 +567,24 @@ SCENARIOS += [
     Scenario(
         "worklog type put",
         f"PUT {TYPE}/{{code}}",
-        lambda api, i: api.call("PUT", f"/v1/workspaces/{WS}/worklog-types/{i['code']}", body={"name": "Renamed"}),
+        lambda api, i: api.call(
+            "PUT",
+            f"/v1/workspaces/{WS}/worklog-types/{i['code']}",
+            body={"name": "Renamed"},
+            headers={"If-Match": '"1"'},
+        ),
+        200,
+        prepare=_type_defined,
+    ),
+    Scenario(
+        "worklog type patch",
+        f"PATCH {TYPE}/{{code}}",
+        lambda api, i: api.call(
+            "PATCH",
+            f"/v1/workspaces/{WS}/worklog-types/{i['code']}",
+            body={"description": "Changed"},
+            headers={"If-Match": '"1"'},
+        ),
         200,
         prepare=_type_defined,
     ),

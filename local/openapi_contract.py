@@ -52,6 +52,8 @@ _WS = {"workspaceId": "$request.path.workspaceId"}
 _WORKLOG = {**_WS, "worklogId": "$response.body#/id"}
 _WORKLOG_ETAG = {**_WORKLOG, "header.If-Match": "$response.header.ETag"}
 _TYPE = {**_WS, "code": "$response.body#/code"}
+_TYPE_ETAG = {**_TYPE, "header.If-Match": "$response.header.ETag"}
+_SETTINGS_ETAG = {**_WS, "header.If-Match": "$response.header.ETag"}
 _WORKLOG_NEXT = {
     "GetWorklog": ("getWorklog", _WORKLOG),
     "EditWorklog": ("editWorklog", _WORKLOG_ETAG),
@@ -81,16 +83,24 @@ LINKS: dict[tuple[str, str], dict[str, tuple[str, dict[str, str]]]] = {
         "GetSettings": ("getSettings", _WS),
         "ListWorklogTypes": ("listWorklogTypes", _WS),
         "GetConsole": ("getConsole", _WS),
+        "PatchSettings": ("patchSettings", _SETTINGS_ETAG),
     },
-    ("getSettings", "200"): {"ListWorklogTypes": ("listWorklogTypes", _WS)},
+    ("getSettings", "200"): {
+        "ListWorklogTypes": ("listWorklogTypes", _WS),
+        "PatchSettings": ("patchSettings", _SETTINGS_ETAG),
+    },
+    ("patchSettings", "200"): {"GetSettings": ("getSettings", _WS)},
     ("putWorklogType", "200"): {
         "GetWorklogType": ("getWorklogType", _TYPE),
+        "PatchWorklogType": ("patchWorklogType", _TYPE_ETAG),
         "DeleteWorklogType": ("deleteWorklogType", _TYPE),
     },
     ("putWorklogType", "201"): {
         "GetWorklogType": ("getWorklogType", _TYPE),
+        "PatchWorklogType": ("patchWorklogType", _TYPE_ETAG),
         "DeleteWorklogType": ("deleteWorklogType", _TYPE),
     },
+    ("patchWorklogType", "200"): {"GetWorklogType": ("getWorklogType", _TYPE)},
 }
 # Realistic request bodies, so generated requests reach the domain rules.
 EXAMPLES = {
@@ -113,6 +123,8 @@ EXAMPLES = {
         "rounding": {"mode": "up", "unitMinutes": 15, "scope": "entry"},
         "overlapPolicy": "warn",
     },
+    "SettingsPatch": {"overlapPolicy": "reject", "rounding": {"unitMinutes": 6}},
+    "WorklogTypePatch": {"description": "Finding the root cause", "localizationData": {"de": {"name": "Analyse"}}},
     "WorklogTypeInput": {
         "name": "Investigation",
         "description": "Finding the cause",
@@ -267,12 +279,15 @@ def _hoist_enums(doc: dict[str, Any]) -> None:
     seen: dict[tuple[str, tuple], list[dict[str, Any]]] = {}
     for node in _walk(doc):
         for name, prop in (node.get("properties") or {}).items():
-            if isinstance(prop, dict) and "enum" in prop and prop.get("type") == "string":
-                seen.setdefault((name, tuple(prop["enum"])), []).append(prop)
+            options = [prop, *prop.get("anyOf", [])] if isinstance(prop, dict) else []  # nullable: in anyOf
+            for option in options:
+                if isinstance(option, dict) and "enum" in option and option.get("type") == "string":
+                    seen.setdefault((name, tuple(option["enum"])), []).append(option)
     for node in _walk(doc.get("paths", {})):
         schema = node.get("schema") if node.get("in") in {"query", "header", "path"} else None
-        if isinstance(schema, dict) and "enum" in schema and schema.get("type") == "string":
-            seen.setdefault((node["name"], tuple(schema["enum"])), []).append(schema)
+        for option in [schema, *schema.get("anyOf", [])] if isinstance(schema, dict) else []:
+            if isinstance(option, dict) and "enum" in option and option.get("type") == "string":
+                seen.setdefault((node["name"], tuple(option["enum"])), []).append(option)
     schemas = doc["components"]["schemas"]
     for (name, values), places in seen.items():
         if len(places) < 2:

@@ -197,6 +197,14 @@ SAMPLES: dict[str, tuple[str, str, str, Any, dict[str, str], str]] = {
         {},
         "",
     ),
+    "patch_worklog_type": (
+        "PATCH",
+        f"{WS}/worklog-types/Investigation",
+        "/v1/workspaces/{workspaceId}/worklog-types/{code}",
+        {"description": "Finding the root cause", "localizationData": {"de": {"description": "Grundursache finden"}}},
+        {"if-match": '"1"'},
+        "",
+    ),
     "list_worklog_types": (
         "GET",
         f"{WS}/worklog-types",
@@ -234,6 +242,14 @@ SAMPLES: dict[str, tuple[str, str, str, Any, dict[str, str], str]] = {
             "currency": "EUR",
         },
         {},
+        "",
+    ),
+    "patch_settings": (
+        "PATCH",
+        f"{WS}/settings",
+        "/v1/workspaces/{workspaceId}/settings",
+        {"overlapPolicy": "reject", "rounding": {"unitMinutes": 6}},
+        {"if-match": '"1"'},
         "",
     ),
     "start_timer": (

@@ -81,6 +81,8 @@ def list_approvals(
     f"{APPROVALS}/<approvalId>",
     operation_id="getApproval",
     summary="One timesheet approval",
+    description="The approval with its state, totals snapshot and the audited history of its transitions. "
+    "Every member of the workspace may read it.",
     tags=["Approvals"],
     responses={
         **model_response(200, Approval, "The approval; `ETag` is its version."),

@@ -30,6 +30,7 @@ from worklogs.report_models import (
     TotalsReport,
     TotalsRow,
     to_csv,
+    totals_csv_row,
     worklog_csv_row,
 )
 from worklogs.repository import settings as settings_store
@@ -152,7 +153,7 @@ def _totals(workspaceId, from_, to, granularity, groupBy, consistency, format, a
     known = TotalsRow.model_fields
     rows = [TotalsRow.model_validate({k: v for k, v in row.items() if k in known}) for row in result.rows]
     if format == "csv":
-        plain = [row.model_dump(mode="json") for row in rows]
+        plain = [totals_csv_row(row.model_dump(mode="json")) for row in rows]  # hook: decimal hours columns
         return _csv_response(to_csv(TOTALS_CSV_COLUMNS, plain), f"totals-{granularity}-{from_}-{to}.csv")
     computed = [row.computedAt for row in rows]
     report = TotalsReport(

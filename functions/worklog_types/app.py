@@ -12,7 +12,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 
-from worklogs import coldstart, services
+from worklogs import coldstart, merge_patch, services
 from worklogs.api import (
     create_app,
     current_caller,
@@ -55,24 +55,65 @@ def get_settings(workspaceId: str):
     SETTINGS,
     operation_id="putSettings",
     summary="Replace workspace settings (admin)",
-    description="Omitted fields take their defaults. `If-Match` is optional; when sent it must match. Writes "
-    "checked against older settings are re-checked, so a new lock or policy applies to the next write.",
+    description="Omitted fields take their defaults. Once settings are saved, `If-Match` is required (428 "
+    "without): the version you read (412 when stale), or `*` to replace whatever is stored; `PATCH` changes "
+    "only the fields sent. Writes checked against older settings are re-checked, so a new lock or policy "
+    "applies to the next write. A change of `timezone`, `weekStart`, `rounding` or `currency` re-rolls the "
+    "rollup rows of the past (their days are in `freshness.pendingDays` of the reports until done).",
     tags=["Settings"],
     responses={
         **model_response(200, WorkspaceSettings, "The saved settings."),
-        **error_responses(400, 401, 403, 412, 413, 415, 422),
+        **error_responses(400, 401, 403, 412, 413, 415, 422, 428),
     },
 )
 @tracer.capture_method
 def put_settings(
     workspaceId: str,
     settings: SettingsInput,
+    if_match: Annotated[
+        str | None, Header(description='The version you read: `"3"`, or `*` (replace any).', max_length=64)
+    ] = None,
+):
+    caller = current_caller(app)
+    caller.require_collection_access(workspaceId, Role.ADMIN)
+    expected, any_version = _replace_precondition(if_match)
+    saved = services.put_settings(
+        workspaceId, caller, settings, expected, datetime.now(UTC), require_match=not any_version
+    )
+    return json_response(200, saved, etag_version=saved.version)
+
+
+def _replace_precondition(if_match: str | None) -> tuple[int | None, bool]:
+    """(version, False) for `If-Match: "3"`; (None, True) for `If-Match: *`; (None, False) when absent."""
+    if if_match is not None and if_match.strip() == "*":
+        return None, True
+    return parse_if_match(if_match, required=False), False
+
+
+@app.patch(
+    SETTINGS,
+    operation_id="patchSettings",
+    summary="Change some workspace settings (admin)",
+    description="A JSON merge patch (RFC 7386, sent as `application/json`): only the fields sent change, "
+    "`null` resets a field to its default, `rounding` merges field by field. Needs `If-Match` with the version "
+    "you read: 412 when stale (the current version is in the error details), 428 when absent.",
+    tags=["Settings"],
+    responses={
+        **model_response(200, WorkspaceSettings, "The saved settings; `ETag` is their new version."),
+        **error_responses(400, 401, 403, 412, 413, 415, 422, 428),
+    },
+)
+@tracer.capture_method
+def patch_settings(
+    workspaceId: str,
+    patch: merge_patch.SettingsPatch,
     if_match: Annotated[str | None, Header(description='The version you read: `"3"`.', max_length=64)] = None,
 ):
     caller = current_caller(app)
     caller.require_collection_access(workspaceId, Role.ADMIN)
-    expected = parse_if_match(if_match, required=False)
-    saved = services.put_settings(workspaceId, caller, settings, expected, datetime.now(UTC))
+    expected = parse_if_match(if_match, required=True)
+    changes = patch.model_dump(mode="json", exclude_unset=True)
+    saved = merge_patch.patch_settings(workspaceId, caller, changes, expected, datetime.now(UTC))
     return json_response(200, saved, etag_version=saved.version)
 
 
@@ -82,6 +123,11 @@ AcceptLanguage = Annotated[
     str | None, Header(max_length=256, description="e.g. `de-CH, de;q=0.9`: localises name and description.")
 ]
 TypeIfMatch = Annotated[str | None, Header(description='Optional: the version you read, `"3"`.', max_length=64)]
+TypeReplaceIfMatch = Annotated[
+    str | None,
+    Header(description='Replacing an existing type: the version you read, `"3"`, or `*` (replace any).', max_length=64),
+]
+TypePatchIfMatch = Annotated[str | None, Header(description='The version you read: `"3"`.', max_length=64)]
 
 
 @app.get(
@@ -126,22 +172,51 @@ def get_worklog_type(workspaceId: str, code: Code, accept_language: AcceptLangua
     operation_id="putWorklogType",
     summary="Create or replace a worklog type (admin)",
     description="`form` is a JSON Schema that worklog `data` must satisfy on create and edit. Set `validityTo` to "
-    "retire a type that worklogs use.",
+    "retire a type that worklogs use. Creating needs no `If-Match`; replacing an existing type needs it (428 "
+    "without): the version you read (412 when stale), or `*` to replace whatever is stored. `PATCH` changes only "
+    "the fields sent.",
     tags=["Worklog types"],
     responses={
         **model_response(200, WorklogType, "Replaced."),
         **model_response(201, WorklogType, "Created."),
-        **error_responses(400, 401, 403, 404, 412, 413, 415, 422),
+        **error_responses(400, 401, 403, 404, 412, 413, 415, 422, 428),
     },
 )
 @tracer.capture_method
-def put_worklog_type(workspaceId: str, code: Code, worklog_type: WorklogTypeInput, if_match: TypeIfMatch = None):
+def put_worklog_type(workspaceId: str, code: Code, worklog_type: WorklogTypeInput, if_match: TypeReplaceIfMatch = None):
     caller = current_caller(app)
     caller.require_collection_access(workspaceId, Role.ADMIN)
-    expected = parse_if_match(if_match, required=False)
-    saved, created = services.put_type(workspaceId, code, caller, worklog_type, expected, datetime.now(UTC))
+    expected, any_version = _replace_precondition(if_match)
+    saved, created = services.put_type(
+        workspaceId, code, caller, worklog_type, expected, datetime.now(UTC), require_match=not any_version
+    )
     headers = {"Location": f"/v1/workspaces/{quote(workspaceId, safe='')}/worklog-types/{code}"} if created else {}
     return json_response(201 if created else 200, saved, headers=headers, etag_version=saved.version)
+
+
+@app.patch(
+    f"{TYPES}/<code>",
+    operation_id="patchWorklogType",
+    summary="Change some fields of a worklog type (admin)",
+    description="A JSON merge patch (RFC 7386, sent as `application/json`): only the fields sent change, "
+    "`null` removes a field (its default applies), objects merge key by key. Needs `If-Match` with the "
+    "version you read: 412 when stale, 428 when absent.",
+    tags=["Worklog types"],
+    responses={
+        **model_response(200, WorklogType, "The changed type; `ETag` is its new version."),
+        **error_responses(400, 401, 403, 404, 412, 413, 415, 422, 428),
+    },
+)
+@tracer.capture_method
+def patch_worklog_type(
+    workspaceId: str, code: Code, patch: merge_patch.WorklogTypePatch, if_match: TypePatchIfMatch = None
+):
+    caller = current_caller(app)
+    caller.require_collection_access(workspaceId, Role.ADMIN)
+    expected = parse_if_match(if_match, required=True)
+    changes = patch.model_dump(mode="json", exclude_unset=True)
+    saved = merge_patch.patch_type(workspaceId, code, caller, changes, expected, datetime.now(UTC))
+    return json_response(200, saved, etag_version=saved.version)
 
 
 @app.delete(

@@ -205,6 +205,12 @@ EXPECTATIONS: dict[str, Case] = {
     "PUT /v1/workspaces/{workspaceId}/settings": Case(
         expect=row(401, 401, 403, 403, 403, 403, 200), foreign_ids=None, body=lambda w: {"timezone": "Europe/Berlin"}
     ),
+    "PATCH /v1/workspaces/{workspaceId}/settings": Case(  # the world never saved settings: version 0
+        expect=row(401, 401, 403, 403, 403, 403, 200),
+        foreign_ids=None,
+        body=lambda w: {"timezone": "Europe/Berlin"},
+        headers={"If-Match": '"0"'},
+    ),
     "GET /v1/workspaces/{workspaceId}/owners/{ownerType}/{ownerId}/worklogs": Case(
         expect=row(401, 401, 403, 200, 200, 200, 200), foreign_ids=None
     ),
@@ -224,8 +230,17 @@ EXPECTATIONS: dict[str, Case] = {
     "GET /v1/workspaces/{workspaceId}/worklog-types/{code}": Case(
         expect=row(401, 401, 404, 200, 200, 200, 200), foreign_ids=None
     ),
-    "PUT /v1/workspaces/{workspaceId}/worklog-types/{code}": Case(
-        expect=row(401, 401, 403, 403, 403, 403, 200), foreign_ids=None, body=lambda w: {"name": "Other work"}
+    "PUT /v1/workspaces/{workspaceId}/worklog-types/{code}": Case(  # replacing an existing type needs If-Match
+        expect=row(401, 401, 403, 403, 403, 403, 200),
+        foreign_ids=None,
+        body=lambda w: {"name": "Other work"},
+        headers={"If-Match": '"1"'},
+    ),
+    "PATCH /v1/workspaces/{workspaceId}/worklog-types/{code}": Case(
+        expect=row(401, 401, 403, 403, 403, 403, 200),
+        foreign_ids=None,
+        body=lambda w: {"description": "Changed"},
+        headers={"If-Match": '"1"'},
     ),
     "DELETE /v1/workspaces/{workspaceId}/worklog-types/{code}": Case(
         expect=row(401, 401, 403, 403, 403, 403, 204), foreign_ids=None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from pydantic import Field
@@ -32,7 +33,13 @@ class TotalsRow(ApiModel):
     billableMinutes: int
     roundedMinutes: int
     amount: str = Field(description="Decimal string, rounded half-up to cents.")
-    currency: str
+    currency: str = Field(description="The workspace currency the row was computed with (see `timezone`).")
+    timezone: str | None = Field(
+        default=None,
+        description="The workspace time zone the row's days were cut in. After a settings change, rows not yet "
+        "re-rolled keep the zone and currency they were computed with, and their days are in "
+        "`freshness.pendingDays`.",
+    )
     entryCount: int
     computedAt: datetime
 
@@ -43,8 +50,10 @@ class Freshness(ApiModel):
     )
     consistency: Literal["eventual", "strong"]
     pendingDays: list[date] = Field(
-        description="Days of the range changed since the last rollup run (not yet in the figures). Empty with "
-        "consistency=strong: those days were recomputed from the worklogs for this answer."
+        description="Days of the range changed since the last rollup run, or not yet re-rolled after a change of "
+        "timezone, weekStart, rounding or currency (not yet in the figures; such rows still carry the zone and "
+        "currency they were computed with). Empty with consistency=strong: those days were recomputed from the "
+        "worklogs for this answer."
     )
     recomputedDays: list[date] = Field(default_factory=list, description="Days recomputed for this answer.")
 
@@ -72,8 +81,11 @@ TOTALS_CSV_COLUMNS = (
     "worklogTypeCode",
     "billable",
     "minutes",
+    "hours",
     "billableMinutes",
+    "billableHours",
     "roundedMinutes",
+    "roundedHours",
     "amount",
     "currency",
     "entryCount",
@@ -89,10 +101,27 @@ WORKLOG_CSV_COLUMNS = (
     "startDate",
     "endDate",
     "durationMinutes",
+    "durationHours",
     "billable",
     "rate",
     "description",
 )
+
+
+def decimal_hours(minutes: int) -> str:
+    """Whole minutes as decimal hours for CSV exports: exact `Decimal`, rounded half-up to two places
+    (90 -> `1.50`, 7 -> `0.12`, 20 -> `0.33`)."""
+    return str((Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def totals_csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A totals row (JSON form) with decimal hours beside its minutes."""
+    return {
+        **row,
+        "hours": decimal_hours(row["minutes"]),
+        "billableHours": decimal_hours(row["billableMinutes"]),
+        "roundedHours": decimal_hours(row["roundedMinutes"]),
+    }
 
 
 def _cell(value: Any) -> str:
@@ -114,4 +143,5 @@ def worklog_csv_row(worklog: Worklog) -> dict[str, Any]:
     plain = worklog.model_dump(mode="json", by_alias=True)
     plain["billable"] = "true" if worklog.data.get("billable") is True else "false"
     plain["rate"] = worklog.data.get("rate")
+    plain["durationHours"] = decimal_hours(plain["durationMinutes"])
     return plain

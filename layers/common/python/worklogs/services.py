@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from worklogs import reroll  # re-roll hook (put_settings, roll_up_dirty_days, report_totals)
 from worklogs.approvals import service as approvals
 from worklogs.auth import Caller, Role
 from worklogs.domain import accounting, lifecycle, periods, rollup
@@ -21,7 +22,14 @@ from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerpr
 from worklogs.domain.durations import audit_stamp, format_utc, to_utc
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref, is_worklog_id, new_worklog, validate_data
-from worklogs.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from worklogs.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ValidationFailed,
+)
 from worklogs.models import (
     AuditInfo,
     Console,
@@ -159,6 +167,14 @@ def _visible(workspace_id: str, worklog_id: str, *, include_deleted: bool = Fals
     if worklog is None or (worklog.deletedAt is not None and not include_deleted):
         raise NotFound("Worklog not found.")
     return worklog
+
+
+def raise_if_match_required(what: str) -> None:
+    raise PreconditionRequired(
+        f'Replacing saved {what} needs If-Match: "<version>" with the version you read (the ETag of your GET), '
+        "or If-Match: * to replace whatever is stored. PATCH changes only the fields you send.",
+        code="PRECONDITION_REQUIRED",
+    )
 
 
 def _expect_version(current: int, expected: int | None, what: str, **details: object) -> None:
@@ -393,9 +409,18 @@ def merge_worklogs(
 
 
 def put_settings(
-    workspace_id: str, caller: Caller, request: SettingsInput, expected_version: int | None, now: datetime
+    workspace_id: str,
+    caller: Caller,
+    request: SettingsInput,
+    expected_version: int | None,
+    now: datetime,
+    *,
+    require_match: bool = False,
 ) -> WorkspaceSettings:
     current = settings_store.load(workspace_id)
+    # Hook (If-Match on replace): saved settings are replaced only over the version read, or `If-Match: *`.
+    if require_match and expected_version is None and current.version > 0:
+        raise_if_match_required("settings")
     _expect_version(current.version, expected_version, "settings")
     updated = WorkspaceSettings(
         **request.model_dump(),
@@ -404,7 +429,8 @@ def put_settings(
         updatedAt=audit_stamp(now),
         updatedBy=caller_ref(caller),
     )
-    settings_store.save(updated, current.version)
+    # Hook (re-roll): a change of timezone/weekStart/rounding/currency re-rolls the past (worklogs/reroll.py).
+    reroll.save_settings(current, updated, now)
     return updated
 
 
@@ -483,6 +509,8 @@ def put_type(
     definition: WorklogTypeInput,
     expected_version: int | None,
     now: datetime,
+    *,
+    require_match: bool = False,
 ) -> tuple[WorklogType, bool]:
     """Create or replace a type; returns it and whether it was created."""
     type_rules.check_definition(definition)
@@ -490,6 +518,9 @@ def put_type(
     if current is not None and not type_rules.visible_to(current, caller):
         raise NotFound("Worklog type not found.")
     version = current.version if current else 0
+    # Hook (If-Match on replace): an existing type is replaced only over the version read, or `If-Match: *`.
+    if require_match and expected_version is None and current is not None:
+        raise_if_match_required("worklog type")
     _expect_version(version, expected_version, "worklog type")
     me = caller_ref(caller)
     stamp = audit_stamp(now)
@@ -934,6 +965,13 @@ def roll_up_dirty_days(
                 batch = []
         if batch:
             _roll_up_batch(batch, now, run)
+    # Hook (re-roll): then days whose rows still follow earlier settings (worklogs/reroll.py), bounded too.
+    rerolled = reroll.run_rerolls(
+        now, max_days=max(0, max_days - run.days_recomputed), time_left=time_left, reserve_seconds=reserve_seconds
+    )
+    run.days_recomputed += rerolled.days_recomputed
+    run.periods_recomputed += rerolled.periods_recomputed
+    run.complete = run.complete and rerolled.days_left == 0
     return run
 
 
@@ -977,6 +1015,17 @@ def report_totals(
     range_end = rollup.period_days(granularity, last_period)[1] - timedelta(days=1)
     rows = rollup_store.period_rows(workspace_id, granularity, first_period, last_period, dimension=group_by)
     pending = rollup_store.workspace_dirty_days(workspace_id, range_start, range_end)
+    # Hook (re-roll): days whose rows still follow earlier settings are pending too; week rows of an earlier
+    # weekStart are not shown (worklogs/reroll.py).
+    rows = [row for row in rows if reroll.is_current_period(granularity, row["period"], settings)]
+    rerolling, requested_at = reroll.pending_days(workspace_id, range_start, range_end)
+    marked = {marker.day for marker in pending}
+    pending += [
+        rollup_store.DirtyDay(workspace_id, day, 0, requested_at, requested_at)
+        for day in rerolling
+        if day not in marked and requested_at is not None
+    ]
+    pending.sort(key=lambda marker: marker.day)
     recomputed: list[date] = []
     if strong and pending:
         if len(pending) > MAX_STRONG_PENDING_DAYS:
