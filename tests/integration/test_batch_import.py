@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, BOB, a_worklog, claims
 
 ACME = "/v1/workspaces/acme"
 BATCH = f"{ACME}/worklogs/batch"
-BOB = claims(sub="bob", workspaces="acme:member")
-ADMIN = claims()
 
 
 def day_item(n: int, **overrides) -> dict:

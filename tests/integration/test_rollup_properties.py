@@ -20,13 +20,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import boto3
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 
 from local import index_lag
-from local.dynamodb import create_tables
+from tests import moto_store
 from tests.helpers import Api, claims
 
 WS = "prop"
@@ -338,15 +336,9 @@ def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, 
     from worklogs import services
     from worklogs.repository import rollups as rollup_store
     from worklogs.repository import settings as settings_store
-    from worklogs.repository.dynamodb import use_client
 
     note(f"history: {zone} {week_start} {rounding} {anchor} {operations}")
-    with mock_aws():
-        index_lag.configure_from_environment()
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        create_tables(client)
-        use_client(client)
-        settings_store.invalidate()
+    with moto_store.fresh() as client:  # one moto per process, emptied for each example
         original_write = rollup_store.batch_write
         original_replace = rollup_store.replace_in_one_transaction
         original_delete = rollup_store.delete_marker
@@ -398,5 +390,4 @@ def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, 
             rollup_store.batch_write = original_write
             rollup_store.replace_in_one_transaction = original_replace
             rollup_store.delete_marker = original_delete
-            use_client(None)
             settings_store.invalidate()

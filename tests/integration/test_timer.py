@@ -9,15 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import claims
+from tests.helpers import ADMIN, CAROL, VIEWER, claims
 from worklogs.repository import keys
 
 WS = "/v1/workspaces/acme"
 TIMER = f"{WS}/timer"
-ADMIN = claims()
 BOB = claims(sub="bob", workspaces="acme:member", name="Bob")
-CAROL = claims(sub="carol", workspaces="acme:member")
-VIEWER = claims(sub="val", workspaces="acme:viewer")
 START = {
     "ownerType": "Ticket",
     "ownerId": "T-1042",
