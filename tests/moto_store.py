@@ -94,8 +94,16 @@ def _tables() -> dict[str, Any]:
 
 
 def snapshot() -> Snapshot:
-    """Every table's items as they are now (restore with `reset(snapshot)`)."""
-    return {name: copy.deepcopy(table.items) for name, table in _tables().items()}
+    """Every table's items and every cached workspace read as they are now (restore with `reset(snapshot)`):
+    the state of a warm container that has just served the requests that wrote them."""
+    from worklogs.repository.cache import WorkspaceCache
+
+    tables = {name: copy.deepcopy(table.items) for name, table in _tables().items()}
+    caches = []
+    for cache in list(WorkspaceCache._every):
+        with cache._lock:
+            caches.append((cache, {workspace: value for workspace, (_, value) in cache._entries.items()}))
+    return {"tables": tables, "caches": caches}
 
 
 def reset(to: Snapshot | None = None) -> None:
@@ -109,7 +117,7 @@ def reset(to: Snapshot | None = None) -> None:
 
     start()
     for name, table in _tables().items():
-        saved = (to or {}).get(name)
+        saved = (to or {}).get("tables", {}).get(name)
         table.items = copy.deepcopy(saved) if saved is not None else defaultdict(dict)
         if table.stream_shard is not None:
             table.stream_shard.items = []
@@ -118,6 +126,9 @@ def reset(to: Snapshot | None = None) -> None:
             account.reset()
     index_lag.configure_from_environment()  # INDEX_LAG_SECONDS: GSI queries trail writes, as in AWS
     WorkspaceCache.invalidate_all()
+    for cache, entries in (to or {}).get("caches", []):
+        for workspace, value in entries.items():
+            cache.put(workspace, copy.deepcopy(value))  # cached now: as fresh as right after the requests
 
 
 @contextmanager
