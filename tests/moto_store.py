@@ -75,15 +75,15 @@ def start() -> Any:
         mock.start()
         client = boto3.client("dynamodb", region_name=REGION)
         create_tables(client)
+        mock.stop(remove_data=False)  # active only inside `fresh()`: other tests talk to real endpoints
         _state.update(mock=mock, client=client)
     return _state["client"]
 
 
 def stop() -> None:
-    mock = _state.pop("mock", None)
+    """Forget the store (the next `start()` makes a new one)."""
+    _state.pop("mock", None)
     _state.pop("client", None)
-    if mock is not None:
-        mock.stop()
 
 
 def _tables() -> dict[str, Any]:
@@ -137,9 +137,11 @@ def fresh() -> Iterator[Any]:
     from worklogs.repository.dynamodb import use_client
 
     client = start()
-    reset()
-    use_client(client)
+    _state["mock"].start(reset=False)
     try:
+        reset()
+        use_client(client)
         yield client
     finally:
         use_client(None)
+        _state["mock"].stop(remove_data=False)
