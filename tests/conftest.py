@@ -32,6 +32,12 @@ os.environ.pop("CURSOR_SECRET_ARN", None)
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests (`@pytest.mark.slow`) first: under xdist they start at once, spread over the workers, instead
+    of serialising the end of the run."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def moto_dynamodb() -> Iterator[Any]:
     """One moto DynamoDB with the template's tables per test process (tests/moto_store.py)."""

@@ -81,6 +81,7 @@ def _with_links(worklog_id: str, count: int) -> None:
     worklog_store.commit([change], settings_store.get("acme"))
 
 
+@pytest.mark.slow  # transactions of 50 link copies
 def test_at_most_50_links(api):
     worklog = create(api)
     _with_links(worklog["id"], 49)
