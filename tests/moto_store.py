@@ -144,4 +144,5 @@ def fresh() -> Iterator[Any]:
         yield client
     finally:
         use_client(None)
+        reset()  # leave nothing behind: an in-process moto server (the local runner's) shares these tables
         _state["mock"].stop(remove_data=False)
