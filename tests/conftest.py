@@ -32,26 +32,28 @@ os.environ.pop("CURSOR_SECRET_ARN", None)
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests (`@pytest.mark.slow`) first: under xdist they start at once, spread over the workers, instead
+    of serialising the end of the run."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session")
+def moto_dynamodb() -> Iterator[Any]:
+    """One moto DynamoDB with the template's tables per test process (tests/moto_store.py)."""
+    from tests import moto_store
+
+    yield moto_store.start()
+    moto_store.stop()
+
+
 @pytest.fixture
-def dynamodb() -> Iterator[Any]:
-    """A fresh moto DynamoDB with the template's tables; the repository uses it."""
-    import boto3
-    from moto import mock_aws
+def dynamodb(moto_dynamodb: Any) -> Iterator[Any]:
+    """The template's tables, empty, with no cached workspace reads: the repository uses them."""
+    from tests import moto_store
 
-    from local import index_lag
-    from local.dynamodb import create_tables
-    from worklogs.repository import settings as settings_store
-    from worklogs.repository.dynamodb import use_client
-
-    with mock_aws():
-        index_lag.configure_from_environment()  # INDEX_LAG_SECONDS: GSI queries trail writes, as in AWS
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        create_tables(client)
-        use_client(client)
-        settings_store.invalidate()  # each test is a fresh workspace: no settings cached from another
+    with moto_store.fresh() as client:
         yield client
-        use_client(None)
-        settings_store.invalidate()
 
 
 @dataclass
@@ -65,14 +67,15 @@ class DynamoCalls:
 
 
 @pytest.fixture
-def ddb_calls(dynamodb: Any) -> DynamoCalls:
+def ddb_calls(dynamodb: Any) -> Iterator[DynamoCalls]:
     calls = DynamoCalls()
 
     def record(model: Any, **_: Any) -> None:
         calls.operations.append(model.name)
 
     dynamodb.meta.events.register("before-call.dynamodb", record)
-    return calls
+    yield calls
+    dynamodb.meta.events.unregister("before-call.dynamodb", record)
 
 
 @pytest.fixture

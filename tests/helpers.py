@@ -104,3 +104,27 @@ def a_worklog(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return {key: value for key, value in body.items() if value is not None}
+
+
+# The workspace most tests use, and its people (claims as the authorizer passes them).
+WORKSPACE = "acme"
+WORKLOGS = f"/v1/workspaces/{WORKSPACE}/worklogs"
+ADMIN = claims()
+BOB = claims(sub="bob", workspaces="acme:member")
+CAROL = claims(sub="carol", workspaces="acme:member")
+MIA = claims(sub="mia", workspaces="acme:manager")
+VIEWER = claims(sub="val", workspaces="acme:viewer")
+# The worklog types the integration tests' workspaces (acme, beta) start with (tests/integration/conftest.py).
+COMMON_TYPES = ("Investigation", "Implementation", "Testing", "Other")
+
+
+def post_worklog(api: Api, caller: dict | None = None, workspace: str = WORKSPACE, **overrides: Any) -> ApiResponse:
+    """POST a worklog (`a_worklog(**overrides)`) as `caller` (Bob by default); the response, whatever it is."""
+    return api.post(f"/v1/workspaces/{workspace}/worklogs", json_body=a_worklog(**overrides), caller=caller or BOB)
+
+
+def create(api: Api, caller: dict | None = None, workspace: str = WORKSPACE, **overrides: Any) -> dict[str, Any]:
+    """Create a worklog as `caller` (Bob by default); asserts it was created and returns it."""
+    response = post_worklog(api, caller, workspace, **overrides)
+    assert response.status == 201, response.body
+    return response.json

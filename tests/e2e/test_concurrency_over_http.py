@@ -47,6 +47,7 @@ def test_one_idempotency_key_twenty_times_at_once_makes_one_worklog(local_api, t
     assert [item["id"] for item in found.json()["items"]] == list(ids)
 
 
+@pytest.mark.slow  # waits out a minimum timer run
 def test_twenty_stops_of_one_timer_write_one_worklog(local_api, token):
     ws = f"{local_api}/v1/workspaces/stops"
     admin = {"Authorization": f"Bearer {token('sam', 'stops:admin')}"}

@@ -56,6 +56,7 @@ def _module(name: str):
     return importlib.import_module(f"{PACKAGE}.{name}")
 
 
+@pytest.mark.slow  # generates a client package
 def test_a_generated_client_runs_the_whole_flow(generated, local_api, token):
     client = generated.AuthenticatedClient(base_url=local_api, token=token("gina", "genco:admin"))
     models = _module("models")

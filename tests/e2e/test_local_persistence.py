@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from local.auth import issue_token, signing_key
@@ -52,6 +53,7 @@ def _stop(process: subprocess.Popen[str], sig: int = signal.SIGTERM) -> None:
         process.stdout.close()
 
 
+@pytest.mark.slow  # restarts the local runner
 def test_data_survives_a_kill_and_a_restart_and_compacts(tmp_path):
     key_file = tmp_path / "key.pem"
     local_dir = tmp_path / "local"

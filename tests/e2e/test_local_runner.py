@@ -136,6 +136,7 @@ def test_methods_without_a_route_are_404_as_in_api_gateway(local_api, token, met
     assert response.json() == {"message": "Not Found"}
 
 
+@pytest.mark.slow  # starts a second runner
 def test_dynamodb_endpoint_url_points_the_runner_at_another_store(tmp_path):
     """With DYNAMODB_ENDPOINT_URL set, the runner creates the template's tables there and writes to it."""
     import os

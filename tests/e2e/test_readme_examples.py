@@ -62,6 +62,7 @@ def test_readme_has_marked_examples():
     assert {"quick-start", "timer"} <= set(marked_blocks(README.read_text(encoding="utf-8")))
 
 
+@pytest.mark.slow  # the timer example works for a minute at human speed
 @pytest.mark.parametrize("name", sorted(marked_blocks(README.read_text(encoding="utf-8"))))
 def test_readme_example_runs_as_written(name, local_api, tmp_path):
     script = marked_blocks(README.read_text(encoding="utf-8"))[name]

@@ -16,6 +16,7 @@ def auth(token: str, **headers: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", **headers}
 
 
+@pytest.mark.slow  # waits out timer runs
 def test_timer_started_paused_resumed_and_stopped_over_http(local_api, token):
     ws = f"{local_api}/v1/workspaces/clock"
     admin = token("root", "clock:admin")

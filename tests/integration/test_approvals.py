@@ -6,25 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, BOB, CAROL, MIA, VIEWER, a_worklog, claims, create
 from tests.integration.test_timer import backdate
 
 ACME = "/v1/workspaces/acme"
 WORKLOGS = f"{ACME}/worklogs"
 APPROVALS = f"{ACME}/approvals"
-BOB = claims(sub="bob", workspaces="acme:member")
-CAROL = claims(sub="carol", workspaces="acme:member")
-MIA = claims(sub="mia", workspaces="acme:manager")
-VIEWER = claims(sub="val", workspaces="acme:viewer")
-ADMIN = claims()
 OVERRIDE = claims(sub="ada", workspaces="acme:admin", privileges=["worklog:lock-override"])
 WEEK = "2026-W46"  # Mon 2026-11-09 .. Sun 2026-11-15; the worklogs of tests.helpers are on Wed 2026-11-11
-
-
-def create(api, caller=BOB, **overrides) -> dict:
-    response = api.post(WORKLOGS, json_body=a_worklog(**overrides), caller=caller)
-    assert response.status == 201, response.body
-    return response.json
 
 
 def submit(api, caller=BOB, period=WEEK, **body) -> dict:

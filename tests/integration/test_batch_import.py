@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.helpers import a_worklog, claims
+import pytest
+
+from tests.helpers import ADMIN, BOB, a_worklog, claims
 
 ACME = "/v1/workspaces/acme"
 BATCH = f"{ACME}/worklogs/batch"
-BOB = claims(sub="bob", workspaces="acme:member")
-ADMIN = claims()
 
 
 def day_item(n: int, **overrides) -> dict:
@@ -56,6 +56,7 @@ def test_frozen_timesheets_refuse_their_items_only(api):
     ]
 
 
+@pytest.mark.slow  # a hundred items per batch
 def test_a_hundred_one_day_items_take_at_most_ten_requests(api, ddb_calls):
     api.post(BATCH, json_body={"items": [day_item(99)]}, caller=BOB)  # a warm container: settings and types cached
     ddb_calls.reset()

@@ -9,11 +9,9 @@ import boto3
 import pytest
 
 from local.change_events import EmbeddedStreams, StreamFeed, write_events
-from tests.helpers import a_worklog, claims
+from tests.helpers import BOB, MIA, a_worklog, claims
 
 ACME = "/v1/workspaces/acme"
-BOB = claims(sub="bob", workspaces="acme:member")
-MIA = claims(sub="mia", workspaces="acme:manager")
 
 
 @pytest.fixture

@@ -12,10 +12,9 @@ import pytest
 from local import index_lag
 from local.events import LambdaContext
 from local.functions import handler
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, a_worklog
 
 WS = "/v1/workspaces/acme"
-ADMIN = claims()
 
 
 @pytest.fixture

@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, BOB, CAROL, MIA, VIEWER, a_worklog, claims
 
 WS = "/v1/workspaces/acme"
 CONSOLE = f"{WS}/console"
-ADMIN = claims()
-BOB = claims(sub="bob", workspaces="acme:member")
-CAROL = claims(sub="carol", workspaces="acme:member")
-MIA = claims(sub="mia", workspaces="acme:manager")
-VIEWER = claims(sub="val", workspaces="acme:viewer")
 
 
 def settings(api, **values) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from local.events import LambdaContext
 from local.functions import handler
 from local.sample_events import OTHER_ID, SAMPLE_ID, TIMER_ID
@@ -74,6 +76,7 @@ def test_a_worklog_life_told_by_the_sample_events(dynamodb):
     assert (status, current["overlapPolicy"]) == (200, "warn")
 
 
+@pytest.mark.usefixtures("api")  # the common worklog types the sample events log against
 def test_a_timer_life_told_by_the_sample_events(dynamodb):
     status, timer = invoke(load("start_timer"))
     assert status == 201 and timer["state"] == "running" and timer["ownerId"] == "T-1042"

@@ -6,20 +6,9 @@ import threading
 
 import pytest
 
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, BOB, CAROL, MIA, VIEWER, a_worklog, claims, create
 
 WS = "/v1/workspaces/acme/worklogs"
-ADMIN = claims()
-BOB = claims(sub="bob", workspaces="acme:member")
-CAROL = claims(sub="carol", workspaces="acme:member")
-MIA = claims(sub="mia", workspaces="acme:manager")
-VIEWER = claims(sub="val", workspaces="acme:viewer")
-
-
-def create(api, caller=BOB, **overrides) -> dict:
-    response = api.post(WS, json_body=a_worklog(**overrides), caller=caller)
-    assert response.status == 201, response.body
-    return response.json
 
 
 def at(hour: int, minute: int = 0, day: int = 11) -> str:

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, BOB, CAROL, claims, create
 
 WS = "/v1/workspaces/acme/worklogs"
-ADMIN = claims()
-BOB = claims(sub="bob", workspaces="acme:member")
-CAROL = claims(sub="carol", workspaces="acme:member")
-
-
-def create(api, caller=BOB, **overrides) -> dict:
-    response = api.post(WS, json_body=a_worklog(**overrides), caller=caller)
-    assert response.status == 201, response.body
-    return response.json
 
 
 def link(api, worklog_id, caller=BOB, headers=None, **body):
@@ -90,6 +81,7 @@ def _with_links(worklog_id: str, count: int) -> None:
     worklog_store.commit([change], settings_store.get("acme"))
 
 
+@pytest.mark.slow  # transactions of 50 link copies
 def test_at_most_50_links(api):
     worklog = create(api)
     _with_links(worklog["id"], 49)

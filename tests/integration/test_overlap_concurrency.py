@@ -11,11 +11,9 @@ from typing import Any
 import pytest
 
 from local import index_lag
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, BOB, a_worklog
 
 WS = "/v1/workspaces/acme"
-BOB = claims(sub="bob", workspaces="acme:member")
-ADMIN = claims()
 RACERS = 8
 
 

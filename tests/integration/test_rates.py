@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, BOB, MIA, create
 
 ACME = "/v1/workspaces/acme"
 WORKLOGS = f"{ACME}/worklogs"
 RATES = f"{ACME}/rates"
-ADMIN = claims()
-BOB = claims(sub="bob", workspaces="acme:member")
-MIA = claims(sub="mia", workspaces="acme:manager")
 
 RULES = [
     {"rate": "80.00", "validFrom": "2026-01-01"},
@@ -25,12 +22,6 @@ RULES = [
 
 def put_rules(api, rules, caller=ADMIN, **headers):
     return api.put(RATES, json_body={"rules": rules}, headers=headers or None, caller=caller)
-
-
-def create(api, caller=BOB, **overrides) -> dict:
-    response = api.post(WORKLOGS, json_body=a_worklog(**overrides), caller=caller)
-    assert response.status == 201, response.body
-    return response.json
 
 
 def test_rules_are_saved_versioned_and_read_by_members(api):

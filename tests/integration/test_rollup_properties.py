@@ -22,13 +22,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import boto3
+import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 
 from local import index_lag
-from local.dynamodb import create_tables
+from tests import moto_store
 from tests.helpers import Api, claims
 
 WS = "prop"
@@ -353,6 +352,7 @@ def _all_worklogs(api: Api, ids: list[str]) -> list[dict]:
     return found
 
 
+@pytest.mark.slow  # property test: many histories
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     zone=st.sampled_from(ZONES),
@@ -365,15 +365,9 @@ def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, 
     from worklogs import services
     from worklogs.repository import rollups as rollup_store
     from worklogs.repository import settings as settings_store
-    from worklogs.repository.dynamodb import use_client
 
     note(f"history: {zone} {week_start} {rounding} {anchor} {operations}")
-    with mock_aws():
-        index_lag.configure_from_environment()
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        create_tables(client)
-        use_client(client)
-        settings_store.invalidate()
+    with moto_store.fresh() as client:  # one moto per process, emptied for each example
         original_write = rollup_store.batch_write
         original_replace = rollup_store.replace_in_one_transaction
         original_delete = rollup_store.delete_marker
@@ -438,5 +432,4 @@ def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, 
             rollup_store.batch_write = original_write
             rollup_store.replace_in_one_transaction = original_replace
             rollup_store.delete_marker = original_delete
-            use_client(None)
             settings_store.invalidate()

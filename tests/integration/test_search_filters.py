@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, BOB, CAROL, claims, create
 
 WS = "/v1/workspaces/acme/worklogs"
-ADMIN = claims()
-BOB = claims(sub="bob", workspaces="acme:member")
-CAROL = claims(sub="carol", workspaces="acme:member")
 
 
 def at(day: int, hour: int, minute: int = 0) -> str:
     return f"2026-11-{day:02d}T{hour:02d}:{minute:02d}:00Z"
-
-
-def create(api, caller=BOB, **overrides) -> dict:
-    response = api.post(WS, json_body=a_worklog(**overrides), caller=caller)
-    assert response.status == 201, response.body
-    return response.json
 
 
 def search(api, ddb_calls=None, **query) -> list[dict]:

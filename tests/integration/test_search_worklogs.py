@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, a_worklog, claims, create
 
 WS = "/v1/workspaces/acme/worklogs"
 
 
-def create(api, caller=None, **overrides) -> dict:
-    response = api.post(WS, json_body=a_worklog(**overrides), caller=caller or claims())
-    assert response.status == 201, response.body
-    return response.json
-
-
 def test_get_is_one_getitem(api, ddb_calls):
-    created = create(api)
+    created = create(api, ADMIN)
     ddb_calls.reset()
     response = api.get(f"{WS}/{created['id']}", caller=claims(workspaces="acme:viewer"))
     assert response.status == 200
@@ -32,7 +26,7 @@ def test_get_is_one_getitem(api, ddb_calls):
     ],
 )
 def test_another_tenant_gets_404(api, path_workspace, caller):
-    created = create(api)
+    created = create(api, ADMIN)
     response = api.get(f"/v1/workspaces/{path_workspace}/worklogs/{created['id']}", caller=caller)
     assert response.status == 404
     assert response.json["error"]["code"] == "NOT_FOUND"
@@ -47,8 +41,8 @@ def test_unknown_ids_are_404(api, worklog_id):
 
 def test_search_by_owner_newest_first_one_query(api, ddb_calls):
     for hour in (9, 11, 10):
-        create(api, startDate=f"2026-11-11T{hour:02d}:00:00Z", endDate=f"2026-11-11T{hour:02d}:30:00Z")
-    create(api, ownerId="T-2")
+        create(api, ADMIN, startDate=f"2026-11-11T{hour:02d}:00:00Z", endDate=f"2026-11-11T{hour:02d}:30:00Z")
+    create(api, ADMIN, ownerId="T-2")
     ddb_calls.reset()
     response = api.get(WS, query={"ownerType": "Ticket", "ownerId": "T-1"}, caller=claims())
     assert response.status == 200
@@ -75,8 +69,8 @@ def test_search_by_owner_and_worker(api):
 
 
 def test_owner_ids_with_key_separators_do_not_collide(api):
-    create(api, ownerType="A#B", ownerId="C")
-    create(api, ownerType="A", ownerId="B#C")
+    create(api, ADMIN, ownerType="A#B", ownerId="C")
+    create(api, ADMIN, ownerType="A", ownerId="B#C")
     first = api.get(WS, query={"ownerType": "A#B", "ownerId": "C"}, caller=claims()).json["items"]
     second = api.get(WS, query={"ownerType": "A", "ownerId": "B#C"}, caller=claims()).json["items"]
     assert [(i["ownerType"], i["ownerId"]) for i in first] == [("A#B", "C")]
@@ -85,7 +79,7 @@ def test_owner_ids_with_key_separators_do_not_collide(api):
 
 def test_pages_cover_everything_once_each_page_one_query(api, ddb_calls):
     created = {
-        create(api, startDate=f"2026-11-{day:02d}T09:00:00Z", endDate=f"2026-11-{day:02d}T10:00:00Z")["id"]
+        create(api, ADMIN, startDate=f"2026-11-{day:02d}T09:00:00Z", endDate=f"2026-11-{day:02d}T10:00:00Z")["id"]
         for day in range(1, 8)
     }
     seen: list[str] = []
@@ -109,7 +103,7 @@ def test_pages_cover_everything_once_each_page_one_query(api, ddb_calls):
 
 
 def test_other_workspaces_worklogs_never_appear(api):
-    create(api)
+    create(api, ADMIN)
     beta = api.post("/v1/workspaces/beta/worklogs", json_body=a_worklog(), caller=claims(workspaces="beta:admin"))
     assert beta.status == 201
     found = api.get(WS, query={"ownerType": "Ticket", "ownerId": "T-1"}, caller=claims()).json["items"]
@@ -119,7 +113,7 @@ def test_other_workspaces_worklogs_never_appear(api):
 
 def first_cursor(api, **query) -> str:
     for day in (1, 2):
-        create(api, startDate=f"2026-11-0{day}T09:00:00Z", endDate=f"2026-11-0{day}T10:00:00Z")
+        create(api, ADMIN, startDate=f"2026-11-0{day}T09:00:00Z", endDate=f"2026-11-0{day}T10:00:00Z")
     page = api.get(WS, query={"ownerType": "Ticket", "ownerId": "T-1", "limit": 1, **query}, caller=claims()).json
     assert page["nextCursor"]
     return page["nextCursor"]

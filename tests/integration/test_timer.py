@@ -9,15 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import claims
+from tests.helpers import ADMIN, CAROL, VIEWER, claims
 from worklogs.repository import keys
 
 WS = "/v1/workspaces/acme"
 TIMER = f"{WS}/timer"
-ADMIN = claims()
 BOB = claims(sub="bob", workspaces="acme:member", name="Bob")
-CAROL = claims(sub="carol", workspaces="acme:member")
-VIEWER = claims(sub="val", workspaces="acme:viewer")
 START = {
     "ownerType": "Ticket",
     "ownerId": "T-1042",
@@ -216,6 +213,7 @@ def test_replace_stops_the_running_timer_and_starts_the_new_one_in_one_transacti
     old = started(api)
     backdate(dynamodb, [(ago(90), ago(60)), (ago(50), None)])
     api.get(f"{WS}/settings", caller=BOB)  # a warm container has the settings cached
+    api.get(f"{WS}/rates", caller=ADMIN)  # ... and the rates
     ddb_calls.reset()
     response = start(api, body={"ownerType": "Order", "ownerId": "O-9"}, replace="true")
     assert response.status == 201, response.body
@@ -316,6 +314,7 @@ def test_stop_writes_one_worklog_per_run_and_deletes_the_timer_in_one_transactio
     first, second = (ago(180), ago(130)), (ago(110), None)  # 50 minutes, a 20-minute pause, then still running
     backdate(dynamodb, [first, second])
     api.get(f"{WS}/settings", caller=BOB)  # a warm container has the settings cached
+    api.get(f"{WS}/rates", caller=ADMIN)  # ... and the rates
     ddb_calls.reset()
     response = stop(api)
     assert response.status == 200, response.body
@@ -444,6 +443,7 @@ def test_a_retried_stop_returns_the_same_worklogs_and_writes_nothing(api, dynamo
     timer = started(api)
     backdate(dynamodb, [(ago(120), ago(90)), (ago(60), None)])
     api.get(f"{WS}/settings", caller=BOB)  # a warm container has the settings cached
+    api.get(f"{WS}/rates", caller=ADMIN)  # ... and the rates
     ddb_calls.reset()
     first = stop(api, body={"timerId": timer["id"]})
     assert first.status == 200 and "idempotent-replayed" not in first.headers

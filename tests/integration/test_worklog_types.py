@@ -6,22 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, BOB, claims
+from tests.helpers import post_worklog as create
 
 WS = "/v1/workspaces/acme"
 TYPES = f"{WS}/worklog-types"
-ADMIN = claims()
-BOB = claims(sub="bob", workspaces="acme:member")
 AUDITOR = claims(sub="ann", workspaces="acme:member", privileges=["worklog:audit"])
 TODAY = datetime.now(UTC).date()
 
 
 def put_type(api, code, caller=ADMIN, headers=None, **body):
     return api.put(f"{TYPES}/{code}", json_body={"name": code, **body}, caller=caller, headers=headers)
-
-
-def create(api, caller=BOB, **overrides):
-    return api.post(f"{WS}/worklogs", json_body=a_worklog(**overrides), caller=caller)
 
 
 def test_admin_creates_and_replaces_a_type_with_every_field(api):

@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import a_worklog, claims
+from tests.helpers import ADMIN, BOB, CAROL, a_worklog, claims
+from tests.helpers import post_worklog as create
 
 WS = "/v1/workspaces/acme"
-ADMIN = claims()
-BOB = claims(sub="bob", workspaces="acme:member")
-CAROL = claims(sub="carol", workspaces="acme:member")
 OVERRIDE = claims(sub="bob", workspaces="acme:member", privileges=["worklog:lock-override"])
 
 
 def put_settings(api, caller=ADMIN, **settings):
     return api.put(f"{WS}/settings", json_body=settings, caller=caller)
-
-
-def create(api, caller=BOB, **overrides):
-    return api.post(f"{WS}/worklogs", json_body=a_worklog(**overrides), caller=caller)
 
 
 def at(hour: int, minute: int = 0, day: int = 11, month: int = 11) -> str:

@@ -142,6 +142,7 @@ ODD_STRINGS = [
 ]
 
 
+@pytest.mark.slow  # hundreds of hostile bodies
 def test_oversize_deep_and_odd_bodies_never_give_5xx(api, tried):
     count = 0
     raw_bodies = [
