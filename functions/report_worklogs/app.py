@@ -8,14 +8,14 @@ gc.disable()  # no collections during init (see worklogs/coldstart.py)
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from worklogs import coldstart, services
-from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
+from worklogs import bootstrap, coldstart
+from worklogs.api import current_caller, error_responses, json_response, model_response
 from worklogs.approvals import service as approvals
 from worklogs.auth import Role
+from worklogs.console import service as console_service
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.rollup import local_day_bounds
 from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch
@@ -32,14 +32,13 @@ from worklogs.report_models import (
     to_csv,
     worklog_csv_row,
 )
+from worklogs.reports import service as report_service
 from worklogs.repository import settings as settings_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 
-logger = Logger()
-tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 CSV = "text/csv; charset=utf-8"
 CSV_NOTE = " With `format=csv`: `text/csv` with a header row."
@@ -88,7 +87,7 @@ PageCursor = Annotated[
     tags=["Reports"],
     responses={**_csv_content(TotalsReport, "The totals."), **error_responses(401, 403, 409, 422)},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def report_totals(
     workspaceId: str,
     from_: FirstDay,
@@ -119,7 +118,7 @@ def report_totals(
         **error_responses(401, 403, 409, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def report_totals_csv(
     workspaceId: str,
     from_: FirstDay,
@@ -137,7 +136,7 @@ def report_totals_csv(
 
 def _totals(workspaceId, from_, to, granularity, groupBy, consistency, format, approval="any") -> Response:
     caller = current_caller(app)
-    result = services.report_totals(
+    result = report_service.report_totals(
         workspaceId,
         caller,
         granularity=granularity,
@@ -183,7 +182,7 @@ def _totals(workspaceId, from_, to, granularity, groupBy, consistency, format, a
     tags=["Reports"],
     responses={**_csv_content(WorklogPage, "One page of worklogs."), **error_responses(400, 401, 403, 422, 503)},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def export_worklogs(
     workspaceId: str,
     from_: FirstDay,
@@ -210,7 +209,7 @@ def export_worklogs(
         **error_responses(400, 401, 403, 422, 503),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def export_worklogs_csv(
     workspaceId: str, from_: FirstDay, to: LastDay, limit: PageSize = DEFAULT_PAGE_SIZE, cursor: PageCursor = None
 ):
@@ -255,7 +254,7 @@ def _export(workspaceId, from_, to, format, limit, cursor) -> Response:
         **error_responses(400, 401, 403, 422, 503),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_console(
     workspaceId: str,
     period: Annotated[Literal["today", "week", "month", "custom"], Query(description="Which period to show.")] = "week",
@@ -271,17 +270,13 @@ def get_console(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Worklogs per page.")] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[str | None, Query(max_length=4096, description="`nextCursor` of the previous page.")] = None,
 ):
-    query = services.ConsoleQuery(
+    query = console_service.ConsoleQuery(
         period=period, first=from_, last=to, anchor=anchor, worker_id=workerId, limit=limit, cursor=cursor
     )
-    return json_response(200, services.console(workspaceId, current_caller(app), query, datetime.now(UTC)))
+    return json_response(200, console_service.console(workspaceId, current_caller(app), query, datetime.now(UTC)))
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()
 
 
 coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

@@ -5,14 +5,13 @@ import gc
 gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from worklogs import coldstart, openapi
-from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
+from worklogs import bootstrap, coldstart, openapi
+from worklogs.api import current_caller, error_responses, json_response, model_response
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch, feed_until, plan_search
 from worklogs.domain.worklogs import is_worklog_id
@@ -21,10 +20,8 @@ from worklogs.models import HistoryPage, QueryTimestamp, Worklog, WorklogPage
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 
-logger = Logger()
-tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 
 @app.get(
@@ -39,7 +36,7 @@ app = create_app()
         **error_responses(401, 404, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_worklog(
     workspaceId: str,
     worklogId: str,
@@ -87,7 +84,7 @@ IncludeDeleted = Annotated[bool, Query(description="Also return soft-deleted wor
     tags=["Worklogs"],
     responses={**model_response(200, WorklogPage, "One page of worklogs."), **error_responses(400, 401, 403, 422, 503)},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def search_worklogs(
     workspaceId: str,
     ownerType: Annotated[str | None, Query(max_length=128, description="Owner record type.")] = None,
@@ -143,7 +140,7 @@ def search_worklogs(
         **error_responses(400, 401, 403, 422, 503),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def list_owner_worklogs(
     workspaceId: str,
     ownerType: str,
@@ -169,7 +166,7 @@ def list_owner_worklogs(
         **error_responses(400, 401, 404, 422, 503),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_worklog_history(
     workspaceId: str,
     worklogId: str,
@@ -199,11 +196,7 @@ def swagger_ui():
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=openapi.swagger_html())
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()
 
 
 coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

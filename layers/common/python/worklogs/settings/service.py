@@ -1,0 +1,30 @@
+"""Workspace settings use cases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from worklogs.auth import Caller
+from worklogs.core.writes import (
+    expect_version,
+)
+from worklogs.domain.durations import audit_stamp
+from worklogs.domain.settings import SettingsInput, WorkspaceSettings
+from worklogs.domain.worklogs import caller_ref
+from worklogs.repository import settings as settings_store
+
+
+def put_settings(
+    workspace_id: str, caller: Caller, request: SettingsInput, expected_version: int | None, now: datetime
+) -> WorkspaceSettings:
+    current = settings_store.load(workspace_id)
+    expect_version(current.version, expected_version, "settings")
+    updated = WorkspaceSettings(
+        **request.model_dump(),
+        workspaceId=workspace_id,
+        version=current.version + 1,
+        updatedAt=audit_stamp(now),
+        updatedBy=caller_ref(caller),
+    )
+    settings_store.save(updated, current.version)
+    return updated
