@@ -13,6 +13,7 @@ from worklogs.core.writes import (
     overlap_warnings,
     require_type_privilege,
     type_checks,
+    visible_worklog,
     with_current_settings,
 )
 from worklogs.domain import lifecycle
@@ -21,6 +22,7 @@ from worklogs.domain.worklogs import is_worklog_id, new_worklog, validate_data
 from worklogs.errors import NotFound, ValidationFailed
 from worklogs.models import (
     LinkCreate,
+    Worklog,
     WorklogCreate,
     WorklogPatch,
 )
@@ -259,3 +261,9 @@ def delete_link(
         return Written([unlinked])
 
     return with_current_settings(workspace_id, attempt)
+
+
+def get_worklog(workspace_id: str, worklog_id: str, caller: Caller, *, include_deleted: bool = False) -> Worklog:
+    """A worklog the caller may see in this workspace (404 otherwise)."""
+    caller.require_entity_access(workspace_id)
+    return visible_worklog(workspace_id, worklog_id, include_deleted=include_deleted)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from worklogs.auth import Caller
+from worklogs.auth import Caller, Role
 from worklogs.core.writes import (
     expect_version,
 )
@@ -28,3 +28,9 @@ def put_settings(
     )
     settings_store.save(updated, current.version)
     return updated
+
+
+def get_settings(workspace_id: str, caller: Caller) -> WorkspaceSettings:
+    """The settings in force (defaults until an admin saves them), read consistently."""
+    caller.require_collection_access(workspace_id, Role.VIEWER)
+    return settings_store.load(workspace_id)

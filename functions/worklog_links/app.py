@@ -18,11 +18,8 @@ from worklogs.api import (
     parse_if_match,
 )
 from worklogs.auth import Role
-from worklogs.domain.worklogs import is_worklog_id
 from worklogs.entries import service as worklog_service
-from worklogs.errors import NotFound
 from worklogs.models import Link, LinkCreate, LinkPage
-from worklogs.repository import worklogs as worklog_store
 
 function = bootstrap.api_function()
 logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
@@ -70,10 +67,7 @@ def create_link(workspaceId: str, worklogId: str, link: LinkCreate, if_match: If
 )
 @tracer.capture_method(capture_response=False)
 def list_links(workspaceId: str, worklogId: str):
-    current_caller(app).require_entity_access(workspaceId)
-    worklog = worklog_store.get(workspaceId, worklogId) if is_worklog_id(worklogId) else None
-    if worklog is None or worklog.deletedAt is not None:
-        raise NotFound("Worklog not found.")
+    worklog = worklog_service.get_worklog(workspaceId, worklogId, current_caller(app))
     return json_response(200, LinkPage(items=worklog.links), etag_version=worklog.version)
 
 

@@ -23,7 +23,6 @@ from worklogs.auth import Role
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
 from worklogs.domain.types import TYPE_CODE_PATTERN
 from worklogs.models import WorklogType, WorklogTypeInput, WorklogTypePage
-from worklogs.repository import settings as settings_store
 from worklogs.settings import service as settings_service
 from worklogs.worklog_types import service as type_service
 
@@ -43,8 +42,7 @@ SETTINGS = "/v1/workspaces/<workspaceId>/settings"
 )
 @tracer.capture_method(capture_response=False)
 def get_settings(workspaceId: str):
-    current_caller(app).require_collection_access(workspaceId, Role.VIEWER)
-    found = settings_store.load(workspaceId)
+    found = settings_service.get_settings(workspaceId, current_caller(app))
     return json_response(200, found, etag_version=found.version)
 
 

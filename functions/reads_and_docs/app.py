@@ -15,6 +15,7 @@ from worklogs.api import current_caller, error_responses, json_response, model_r
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch, feed_until, plan_search
 from worklogs.domain.worklogs import is_worklog_id
+from worklogs.entries import service as worklog_service
 from worklogs.errors import NotFound
 from worklogs.models import HistoryPage, QueryTimestamp, Worklog, WorklogPage
 from worklogs.repository import worklogs as worklog_store
@@ -42,10 +43,7 @@ def get_worklog(
     worklogId: str,
     includeDeleted: Annotated[bool, Query(description="Return it even when soft-deleted.")] = False,
 ):
-    current_caller(app).require_entity_access(workspaceId)
-    worklog = worklog_store.get(workspaceId, worklogId) if is_worklog_id(worklogId) else None
-    if worklog is None or (worklog.deletedAt is not None and not includeDeleted):
-        raise NotFound("Worklog not found.")
+    worklog = worklog_service.get_worklog(workspaceId, worklogId, current_caller(app), include_deleted=includeDeleted)
     return json_response(200, worklog, etag_version=worklog.version)
 
 
