@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
 from worklogs import bootstrap
-from worklogs.api import current_caller, error_responses, model_response
+from worklogs.api import current_caller, error_responses, idempotency_failure, model_response
 from worklogs.auth import Role
 from worklogs.batch import service
 from worklogs.batch.models import BatchCreate, BatchResult
@@ -80,7 +80,14 @@ def create_worklogs_batch(
             "idempotencyKey": idempotency_key,
             "body": json.loads(app.current_event.body or "{}"),
         }
-        outcome, replayed = once(request=request), not executed
+        try:
+            outcome = once(request=request)
+        except Exception as error:
+            mapped = idempotency_failure(error)
+            if mapped is None:
+                raise
+            raise mapped from error
+        replayed = not executed
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     return Response(
         status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(outcome), headers=headers

@@ -11,7 +11,7 @@ from worklogs.approvals import rules
 from worklogs.approvals import store as approval_store
 from worklogs.approvals.models import Approval, ApprovalEvent, ApprovalPage, ApprovalSubmit, ApprovalTotals
 from worklogs.auth import Caller, Role
-from worklogs.domain import rollup
+from worklogs.domain import accounting, rollup
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import LOCK_OVERRIDE_PRIVILEGE, WorkspaceSettings
@@ -57,7 +57,7 @@ def _snapshot(
         minutes=totals.minutes,
         billableMinutes=totals.billable_minutes,
         roundedMinutes=totals.rounded_minutes,
-        amount=str(totals.amount.quantize(rollup.CENT)),
+        amount=str(totals.amount.quantize(accounting.CENT)),
         currency=settings.currency,
         entryCount=totals.entry_count,
     )
@@ -186,7 +186,7 @@ def freeze_guards(caller: Caller, changes: Iterable[WorklogChange], settings: Wo
         for worklog in (change.worklog, change.previous):
             if worklog is None:
                 continue
-            for day in rollup.local_days(worklog.startDate, worklog.endDate, settings.tz):
+            for day in accounting.dirty_days(worklog.startDate, worklog.endDate, settings.tz):
                 for period in rules.periods_of_day(day, settings.weekStart):
                     touched[(worklog.workerId, period)] = None
     return [approval_store.freeze_guard(settings.workspaceId, worker, period) for worker, period in touched]

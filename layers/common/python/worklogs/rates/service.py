@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from worklogs.approvals import rules as approval_rules
 from worklogs.approvals import service as approvals
 from worklogs.auth import Caller, Role
-from worklogs.domain import rollup
+from worklogs.domain import accounting, rollup
 from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref
@@ -20,6 +20,7 @@ from worklogs.models import Worklog
 from worklogs.rates import rules
 from worklogs.rates import store as rates_store
 from worklogs.rates.models import Rates, RatesInput, ReapplyRequest, ReapplyResult
+from worklogs.repository import ledger
 from worklogs.repository import settings as settings_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.worklogs import ExtraWrite, SettingsChanged, WorklogChange
@@ -107,7 +108,7 @@ def _frozen_days(workspace_id: str, worklogs: list[Worklog], settings: Workspace
     days_of: dict[str, set[date]] = {}
     for worklog in worklogs:
         days_of.setdefault(worklog.workerId, set()).update(
-            rollup.local_days(worklog.startDate, worklog.endDate, settings.tz)
+            accounting.dirty_days(worklog.startDate, worklog.endDate, settings.tz)
         )
     return {
         worker: {
@@ -117,6 +118,16 @@ def _frozen_days(workspace_id: str, worklogs: list[Worklog], settings: Workspace
         }
         for worker, days in days_of.items()
     }
+
+
+def _starting_within(workspace_id: str, start: datetime, end: datetime) -> list[Worklog]:
+    """Live worklogs starting in [start, end): their ids from the day ledger (read consistently, never an
+    index), then the worklogs themselves, 100 per BatchGetItem."""
+    ids = sorted(entry.id for entry in ledger.live_entries(workspace_id, start, end) if start <= entry.startDate < end)
+    found: list[Worklog] = []
+    for offset in range(0, len(ids), 100):
+        found += worklog_store.get_many(workspace_id, ids[offset : offset + 100]).values()
+    return [worklog for worklog in found if worklog.deletedAt is None]
 
 
 def reapply(workspace_id: str, caller: Caller, request: ReapplyRequest, now: datetime) -> ReapplyResult:
@@ -133,14 +144,14 @@ def reapply(workspace_id: str, caller: Caller, request: ReapplyRequest, now: dat
     current = rates_store.load(workspace_id, settings.currency)
     start, _ = rollup.local_day_bounds(first, settings.tz)
     _, end = rollup.local_day_bounds(last, settings.tz)
-    worklogs = [w for w in worklog_store.overlapping(workspace_id, start, end) if start <= w.startDate < end]
+    worklogs = _starting_within(workspace_id, start, end)
     frozen = _frozen_days(workspace_id, worklogs, settings)
     result = ReapplyResult(changed=0, unchanged=0, skippedExplicit=0, skippedFrozen=0)
     for worklog in sorted(worklogs, key=lambda w: (w.startDate, w.id)):
         if "rate" in worklog.data:
             result.skippedExplicit += 1
             continue
-        if frozen[worklog.workerId] & set(rollup.local_days(worklog.startDate, worklog.endDate, settings.tz)):
+        if frozen[worklog.workerId] & set(accounting.dirty_days(worklog.startDate, worklog.endDate, settings.tz)):
             result.skippedFrozen += 1
             continue
         resolved = _resolve(worklog, current, settings.tz)
