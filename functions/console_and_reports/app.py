@@ -5,7 +5,7 @@ import gc
 
 gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
@@ -14,12 +14,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from worklogs import bootstrap, coldstart
 from worklogs.api import current_caller, error_responses, json_response, model_response
 from worklogs.approvals import service as approvals
-from worklogs.auth import Role
 from worklogs.console import service as console_service
-from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
-from worklogs.domain.rollup import local_day_bounds
-from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch
-from worklogs.errors import ValidationFailed
+from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from worklogs.models import Console, QueryDate, WorklogPage
 from worklogs.report_models import (
     TOTALS_CSV_COLUMNS,
@@ -33,9 +29,6 @@ from worklogs.report_models import (
     worklog_csv_row,
 )
 from worklogs.reports import service as report_service
-from worklogs.repository import settings as settings_store
-from worklogs.repository import worklogs as worklog_store
-from worklogs.repository.secrets import cursor_signing_key
 
 function = bootstrap.api_function()
 logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
@@ -217,22 +210,7 @@ def export_worklogs_csv(
 
 
 def _export(workspaceId, from_, to, format, limit, cursor) -> Response:
-    caller = current_caller(app)
-    caller.require_collection_access(workspaceId, Role.MANAGER)
-    if to < from_:
-        raise ValidationFailed(
-            "`to` must not be before `from`.",
-            details=[{"loc": ["query", "to"], "msg": "Before from.", "type": "date_range"}],
-        )
-    tz = settings_store.get(workspaceId).tz
-    search = WorklogSearch(
-        window_from=local_day_bounds(from_, tz)[0], window_to=local_day_bounds(to + timedelta(days=1), tz)[0]
-    )
-    binding = filter_fingerprint(workspaceId, {"export": search.canonical()})
-    key = cursor_signing_key()
-    start_key = decode_cursor(cursor, binding=binding, key=key)["k"] if cursor else None
-    items, last_key = worklog_store.search_page(workspaceId, search, limit=limit, start_key=start_key)
-    next_cursor = encode_cursor({"k": last_key}, binding=binding, key=key) if last_key else None
+    items, next_cursor = report_service.export_page(workspaceId, current_caller(app), from_, to, limit, cursor)
     if format == "csv":
         body = to_csv(WORKLOG_CSV_COLUMNS, [worklog_csv_row(worklog) for worklog in items])
         headers = {"Next-Cursor": next_cursor} if next_cursor else {}

@@ -8,13 +8,26 @@ from typing import Any
 
 from worklogs.auth import Caller, Role
 from worklogs.domain import rollup
+from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
+from worklogs.domain.search import WorklogSearch
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.errors import Conflict, ValidationFailed
+from worklogs.models import Worklog
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
+from worklogs.repository import worklogs as worklog_store
+from worklogs.repository.secrets import cursor_signing_key
 from worklogs.rollups.service import day_rows, period_rows_from_days, stored_day_rows
 
 MAX_STRONG_PENDING_DAYS = 31
+
+
+def _check_range(first: date, last: date) -> None:
+    if last < first:
+        raise ValidationFailed(
+            "`to` must not be before `from`.",
+            details=[{"loc": ["query", "to"], "msg": "Before from.", "type": "date_range"}],
+        )
 
 
 @dataclass
@@ -40,11 +53,7 @@ def report_totals(
     """Rollup rows of the periods holding [first, last] for one dimension, and the dirty days among them;
     `strong` recomputes those days from the worklogs (at most MAX_STRONG_PENDING_DAYS) so the answer is exact."""
     caller.require_collection_access(workspace_id, Role.MANAGER)
-    if last < first:
-        raise ValidationFailed(
-            "`to` must not be before `from`.",
-            details=[{"loc": ["query", "to"], "msg": "Before from.", "type": "date_range"}],
-        )
+    _check_range(first, last)
     if (last - first).days > 366 * 2:
         raise ValidationFailed(
             "A report covers at most two years; ask for a shorter range.",
@@ -99,3 +108,21 @@ def _recompute_pending(
             fresh = period_rows_from_days(workspace_id, granularity, period, settings, now, days)
         kept += [row for row in fresh if row["dimension"] == group_by]
     return kept
+
+
+def export_page(
+    workspace_id: str, caller: Caller, first: date, last: date, limit: int, cursor: str | None
+) -> tuple[list[Worklog], str | None]:
+    """One page of the worklogs overlapping the local days [first, last] (manager), and the next page's cursor."""
+    caller.require_collection_access(workspace_id, Role.MANAGER)
+    _check_range(first, last)
+    tz = settings_store.get(workspace_id).tz
+    search = WorklogSearch(
+        window_from=rollup.local_day_bounds(first, tz)[0],
+        window_to=rollup.local_day_bounds(last + timedelta(days=1), tz)[0],
+    )
+    binding = filter_fingerprint(workspace_id, {"export": search.canonical()})
+    key = cursor_signing_key()
+    start_key = decode_cursor(cursor, binding=binding, key=key)["k"] if cursor else None
+    items, last_key = worklog_store.search_page(workspace_id, search, limit=limit, start_key=start_key)
+    return items, encode_cursor({"k": last_key}, binding=binding, key=key) if last_key else None
