@@ -658,17 +658,17 @@ def _rolled_up(api: Api) -> dict[str, Any]:
     """A month of worklogs, rolled up (the scheduled function, invoked in-process)."""
     from local.events import LambdaContext
     from local.functions import handler
-    from worklogs import services
+    from worklogs.rollups import service as rollup_service
 
     for _ in range(20):
         _created(api)
-    settle, services.ROLLUP_SETTLE_SECONDS = services.ROLLUP_SETTLE_SECONDS, 0
+    settle, rollup_service.ROLLUP_SETTLE_SECONDS = rollup_service.ROLLUP_SETTLE_SECONDS, 0
     try:
         handler("RollupPeriodsFunction")(
             {"source": "aws.events", "detail-type": "Scheduled Event"}, LambdaContext("rollup")
         )
     finally:
-        services.ROLLUP_SETTLE_SECONDS = settle
+        rollup_service.ROLLUP_SETTLE_SECONDS = settle
     return {}
 
 

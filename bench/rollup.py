@@ -118,9 +118,9 @@ def run(size: int, changed: int) -> dict[str, Any]:
     from moto import mock_aws
 
     from local.dynamodb import create_tables
-    from worklogs import services
     from worklogs.repository import settings as settings_store
     from worklogs.repository.dynamodb import use_client
+    from worklogs.rollups import service as rollup_service
 
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
@@ -136,7 +136,7 @@ def run(size: int, changed: int) -> dict[str, Any]:
         load_seconds = time.monotonic() - began
         meter = Meter(client)
         began = time.monotonic()
-        result = services.roll_up_dirty_days(datetime(2026, 11, 14, tzinfo=UTC))
+        result = rollup_service.roll_up_dirty_days(datetime(2026, 11, 14, tzinfo=UTC))
         run_seconds = time.monotonic() - began
         use_client(None)
     return {

@@ -24,6 +24,13 @@ DESCRIPTION = (
 
 
 def build_schema() -> dict:
+    import os
+
+    from local.template import local_environment
+
+    # The functions validate their configuration at import; the schema needs no tables, only their names.
+    for key, value in local_environment().items():
+        os.environ.setdefault(key, value)
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 

@@ -1,18 +1,16 @@
 """Timesheet approval: submit a worker's week or month, approve, reject or reopen it, read and list them."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
+from worklogs import bootstrap
 from worklogs.api import (
-    create_app,
     current_caller,
     error_responses,
-    handle,
     json_response,
     model_response,
     parse_if_match,
@@ -20,10 +18,8 @@ from worklogs.api import (
 from worklogs.approvals import service
 from worklogs.approvals.models import PERIOD_PATTERN, Approval, ApprovalDecision, ApprovalPage, ApprovalSubmit
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 APPROVALS = "/v1/workspaces/<workspaceId>/approvals"
 ApprovalId = Annotated[str, Path(max_length=64, description="The approval's id.")]
@@ -44,7 +40,7 @@ IfMatch = Annotated[str | None, Header(description='Optional: the version you re
         **error_responses(400, 401, 403, 409, 412, 413, 415, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def submit_approval(workspaceId: str, request: ApprovalSubmit):
     submitted = service.submit(workspaceId, current_caller(app), request, datetime.now(UTC))
     metrics.add_metric(name="ApprovalsSubmitted", unit=MetricUnit.Count, value=1)
@@ -60,7 +56,7 @@ def submit_approval(workspaceId: str, request: ApprovalSubmit):
     tags=["Approvals"],
     responses={**model_response(200, ApprovalPage, "One page."), **error_responses(400, 401, 403, 422)},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def list_approvals(
     workspaceId: str,
     state: Annotated[
@@ -89,7 +85,7 @@ def list_approvals(
         **error_responses(401, 404, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_approval(workspaceId: str, approvalId: ApprovalId):
     found = service.get(workspaceId, current_caller(app), approvalId)
     return json_response(200, found, etag_version=found.version)
@@ -116,7 +112,7 @@ _TRANSITION_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413, 415, 422
     tags=["Approvals"],
     responses={**model_response(200, Approval, "Approved."), **_TRANSITION_ERRORS},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def approve(
     workspaceId: str, approvalId: ApprovalId, decision: ApprovalDecision | None = None, if_match: IfMatch = None
 ):
@@ -131,7 +127,7 @@ def approve(
     tags=["Approvals"],
     responses={**model_response(200, Approval, "Rejected."), **_TRANSITION_ERRORS},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def reject(
     workspaceId: str, approvalId: ApprovalId, decision: ApprovalDecision | None = None, if_match: IfMatch = None
 ):
@@ -146,15 +142,11 @@ def reject(
     tags=["Approvals"],
     responses={**model_response(200, Approval, "Reopened."), **_TRANSITION_ERRORS},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def reopen(
     workspaceId: str, approvalId: ApprovalId, decision: ApprovalDecision | None = None, if_match: IfMatch = None
 ):
     return _transition(workspaceId, approvalId, "reopen", decision, if_match)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()

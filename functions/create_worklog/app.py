@@ -8,20 +8,18 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import coldstart, services
-from worklogs.api import create_app, current_caller, error_responses, handle, idempotency_failure, model_response
+from worklogs import bootstrap, coldstart
+from worklogs.api import current_caller, error_responses, idempotency_failure, model_response
 from worklogs.auth import Role
+from worklogs.entries import service as worklog_service
 from worklogs.models import WorklogCreate, WorklogResult
 
-logger = Logger()
-tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 _idempotency_config: Any = None
@@ -45,7 +43,7 @@ def _idempotency() -> Any:
 def _create(workspace_id: str, worklog: WorklogCreate) -> dict[str, Any]:
     caller = current_caller(app)
     role = caller.require_collection_access(workspace_id, Role.MEMBER)
-    written = services.create_worklog(workspace_id, caller, role, worklog, datetime.now(UTC))
+    written = worklog_service.create_worklog(workspace_id, caller, role, worklog, datetime.now(UTC))
     created = written.worklogs[0]
     metrics.add_metric(name="WorklogsCreated", unit=MetricUnit.Count, value=1)
     result = WorklogResult(**created.model_dump(by_alias=True), warnings=written.warnings)
@@ -68,7 +66,7 @@ def _create(workspace_id: str, worklog: WorklogCreate) -> dict[str, Any]:
         **error_responses(400, 401, 403, 409, 413, 415, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def create_worklog(
     workspaceId: str,
     worklog: WorklogCreate,
@@ -129,11 +127,7 @@ def create_worklog(
     )
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()
 
 
 coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

@@ -4,22 +4,20 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
-from worklogs.api import create_app, current_caller, error_responses, handle, idempotency_failure, model_response
+from worklogs import bootstrap
+from worklogs.api import current_caller, error_responses, idempotency_failure, model_response
 from worklogs.auth import Role
 from worklogs.batch import service
 from worklogs.batch.models import BatchCreate, BatchResult
 from worklogs.repository.idempotency import persistence_for
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 _idempotency_config = IdempotencyConfig(
     event_key_jmespath="[workspaceId, callerId, idempotencyKey, 'batch']",
@@ -52,7 +50,7 @@ def _import(workspace_id: str, batch: BatchCreate) -> dict[str, Any]:
         **error_responses(400, 401, 403, 413, 415, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def create_worklogs_batch(
     workspaceId: str,
     batch: BatchCreate,
@@ -96,8 +94,4 @@ def create_worklogs_batch(
     )
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()

@@ -1,17 +1,15 @@
 """Effective-dated hourly rates: read (members), replace and reapply (admins)."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
+from worklogs import bootstrap
 from worklogs.api import (
-    create_app,
     current_caller,
     error_responses,
-    handle,
     json_response,
     model_response,
     parse_if_match,
@@ -19,10 +17,8 @@ from worklogs.api import (
 from worklogs.rates import service
 from worklogs.rates.models import Rates, RatesInput, ReapplyRequest, ReapplyResult
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 RATES = "/v1/workspaces/<workspaceId>/rates"
 
@@ -35,7 +31,7 @@ RATES = "/v1/workspaces/<workspaceId>/rates"
     tags=["Rates"],
     responses={**model_response(200, Rates, "The rules; `ETag` is their version."), **error_responses(401, 403, 422)},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_rates(workspaceId: str):
     found = service.get_rates(workspaceId, current_caller(app))
     return json_response(200, found, etag_version=found.version)
@@ -55,7 +51,7 @@ def get_rates(workspaceId: str):
         **error_responses(400, 401, 403, 412, 413, 415, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def put_rates(
     workspaceId: str,
     rates: RatesInput,
@@ -79,15 +75,11 @@ def put_rates(
         **error_responses(400, 401, 403, 409, 413, 415, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def reapply_rates(workspaceId: str, request: ReapplyRequest):
     result = service.reapply(workspaceId, current_caller(app), request, datetime.now(UTC))
     metrics.add_metric(name="WorklogsRerated", unit=MetricUnit.Count, value=result.changed)
     return json_response(200, result)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()

@@ -8,22 +8,18 @@ gc.disable()  # no collections during init (see worklogs/coldstart.py)
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import coldstart, services
+from worklogs import bootstrap, coldstart
+from worklogs.rollups import service as rollup_service
 
-logger = Logger()
-tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
-metrics = Metrics()
+function = bootstrap.worker_function()
+logger, tracer, metrics = function.logger, function.tracer, function.metrics
 
 MAX_DAYS_PER_RUN = 500  # bounded work per invocation; the rest waits for the next run
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         return _run(event, context)
     finally:
@@ -39,7 +35,7 @@ def _run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     reserve = min(15.0, time_left() / 4)
     # `{"detail": {"drain": true}}` (`make rollup`): every marker written before now, without a settle window.
     drain = (event.get("detail") or {}).get("drain") is True
-    run = services.roll_up_dirty_days(
+    run = rollup_service.roll_up_dirty_days(
         datetime.now(UTC),
         max_days=MAX_DAYS_PER_RUN,
         time_left=time_left,
@@ -61,6 +57,9 @@ def _run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     }
     logger.info("rollup run", extra={"run": result, "scheduledAt": event.get("time")})
     return result
+
+
+lambda_handler = function.entry(_handle)
 
 
 coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

@@ -5,29 +5,25 @@ import gc
 gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import coldstart, services
+from worklogs import bootstrap, coldstart
 from worklogs.api import (
-    create_app,
     current_caller,
     error_responses,
-    handle,
     json_response,
     model_response,
     parse_if_match,
 )
 from worklogs.domain.timer import TimerState, timer_path, view
 from worklogs.models import Timer, TimerStart, TimerStarted, TimerStop, TimerStopResult
+from worklogs.timer import service as timer_service
 
-logger = Logger()
-tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 TIMER = "/v1/workspaces/<workspaceId>/timer"
 IfMatch = Annotated[
@@ -50,10 +46,10 @@ def _timer_response(timer: TimerState, now: datetime, status: int = 200):
         **error_responses(401, 403, 404, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_timer(workspaceId: str):
     now = datetime.now(UTC)
-    return _timer_response(services.get_timer(workspaceId, current_caller(app)), now)
+    return _timer_response(timer_service.get_timer(workspaceId, current_caller(app)), now)
 
 
 @app.post(
@@ -69,14 +65,14 @@ def get_timer(workspaceId: str):
         **error_responses(400, 401, 403, 409, 413, 415, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def start_timer(
     workspaceId: str,
     start: TimerStart,
     replace: Annotated[bool, Query(description="Stop a running timer (logging it) and start this one.")] = False,
 ):
     now = datetime.now(UTC)
-    outcome = services.start_timer(workspaceId, current_caller(app), start, replace=replace, now=now)
+    outcome = timer_service.start_timer(workspaceId, current_caller(app), start, replace=replace, now=now)
     metrics.add_metric(name="TimersStarted", unit=MetricUnit.Count, value=1)
     body = TimerStarted(**view(outcome.timer, now).model_dump(by_alias=True), stopped=outcome.stopped)
     return json_response(201, body, headers={"Location": timer_path(workspaceId)}, etag_version=outcome.timer.version)
@@ -93,11 +89,11 @@ def start_timer(
         **error_responses(400, 401, 403, 404, 409, 412, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def pause_timer(workspaceId: str, if_match: IfMatch = None):
     now = datetime.now(UTC)
     expected = parse_if_match(if_match, required=False)
-    return _timer_response(services.pause_timer(workspaceId, current_caller(app), expected, now), now)
+    return _timer_response(timer_service.pause_timer(workspaceId, current_caller(app), expected, now), now)
 
 
 @app.post(
@@ -111,11 +107,11 @@ def pause_timer(workspaceId: str, if_match: IfMatch = None):
         **error_responses(400, 401, 403, 404, 409, 412, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def resume_timer(workspaceId: str, if_match: IfMatch = None):
     now = datetime.now(UTC)
     expected = parse_if_match(if_match, required=False)
-    return _timer_response(services.resume_timer(workspaceId, current_caller(app), expected, now), now)
+    return _timer_response(timer_service.resume_timer(workspaceId, current_caller(app), expected, now), now)
 
 
 @app.post(
@@ -132,7 +128,7 @@ def resume_timer(workspaceId: str, if_match: IfMatch = None):
         **error_responses(400, 401, 403, 404, 409, 412, 413, 415, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def stop_timer(
     workspaceId: str,
     stop: Annotated[TimerStop | None, Body(description="Optional; fields sent override the timer's.")] = None,
@@ -140,7 +136,7 @@ def stop_timer(
 ):
     now = datetime.now(UTC)
     expected = parse_if_match(if_match, required=False)
-    stopped = services.stop_timer(workspaceId, current_caller(app), stop or TimerStop(), expected, now)
+    stopped = timer_service.stop_timer(workspaceId, current_caller(app), stop or TimerStop(), expected, now)
     headers = {"Idempotent-Replayed": "true"} if stopped.replayed else {}
     if not stopped.replayed:
         metrics.add_metric(name="WorklogsCreated", unit=MetricUnit.Count, value=len(stopped.result.worklogs))
@@ -158,19 +154,15 @@ def stop_timer(
         **error_responses(400, 401, 403, 404, 412, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def discard_timer(workspaceId: str, if_match: IfMatch = None):
     now = datetime.now(UTC)
     expected = parse_if_match(if_match, required=False)
-    discarded = services.discard_timer(workspaceId, current_caller(app), expected)
+    discarded = timer_service.discard_timer(workspaceId, current_caller(app), expected)
     return json_response(200, view(discarded, now))
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()
 
 
 coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

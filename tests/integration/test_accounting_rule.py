@@ -50,9 +50,9 @@ def report_days(api: Any, first: str, last: str, consistency: str = "strong") ->
 
 
 def rolled_up_days(api: Any, first: str, last: str) -> dict[str, tuple[int, int, int]]:
-    from worklogs import services
+    from worklogs.rollups import service as rollup_service
 
-    services.roll_up_dirty_days(datetime.now(UTC) + timedelta(minutes=1))
+    rollup_service.roll_up_dirty_days(datetime.now(UTC) + timedelta(minutes=1))
     return report_days(api, first, last, consistency="eventual")
 
 
@@ -78,16 +78,16 @@ def test_nearest_rounding_rounds_whole_minutes(api):
 
 
 def test_two_three_second_timer_runs_round_up_to_nothing(api):
-    from worklogs import services
     from worklogs.auth import Caller, Role
     from worklogs.models import TimerStart, TimerStop
+    from worklogs.timer import service as timer_service
 
     _settings(api, rounding={"mode": "up", "unitMinutes": 15, "scope": "entry"}, minTimerSeconds=0)
     caller = Caller(sub="bob", roles={"acme": Role.MEMBER})
     for begin in (datetime(2026, 11, 10, 9, tzinfo=UTC), datetime(2026, 11, 10, 10, tzinfo=UTC)):
         request = TimerStart(ownerType="Ticket", ownerId="T-1", data={"billable": True})
-        services.start_timer("acme", caller, request, replace=False, now=begin)
-        services.stop_timer("acme", caller, TimerStop(), None, begin + timedelta(seconds=3))
+        timer_service.start_timer("acme", caller, request, replace=False, now=begin)
+        timer_service.stop_timer("acme", caller, TimerStop(), None, begin + timedelta(seconds=3))
     # A 3-second entry has 0 whole minutes; rounding 0 up is 0, not 15 per entry.
     assert_everywhere(api, "2026-11-10", "2026-11-10", {"2026-11-10": (0, 0, 0)})
 

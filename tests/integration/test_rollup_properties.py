@@ -134,11 +134,11 @@ def _apply(
         if response.status == 201:
             approvals.append((response.json["id"], op[1], period, rules.get("changes", 0)))
     elif kind == "rollup":
-        from worklogs import services
+        from worklogs.rollups import service as rollup_service
 
         crash(op[1])
         try:
-            services.roll_up_dirty_days(FAR_FUTURE)
+            rollup_service.roll_up_dirty_days(FAR_FUTURE)
         except Crash:
             pass
         finally:
@@ -362,9 +362,9 @@ def _all_worklogs(api: Api, ids: list[str]) -> list[dict]:
     operations=st.lists(operation, min_size=1, max_size=10),
 )
 def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, rounding, anchor, operations):
-    from worklogs import services
     from worklogs.repository import rollups as rollup_store
     from worklogs.repository import settings as settings_store
+    from worklogs.rollups import service as rollup_service
 
     note(f"history: {zone} {week_start} {rounding} {anchor} {operations}")
     with moto_store.fresh() as client:  # one moto per process, emptied for each example
@@ -420,14 +420,14 @@ def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, 
             # Strong reports are exact right after the writes, whatever the rollup has done so far.
             assert _report_days(api, first, last, "strong") == worker_days
             for _ in range(10):  # a re-roll after a settings change may take more than one bounded run
-                if services.roll_up_dirty_days(FAR_FUTURE).complete:
+                if rollup_service.roll_up_dirty_days(FAR_FUTURE).complete:
                     break
             assert _stored(client) == expected
             assert _report_days(api, first, last, "eventual") == worker_days
             index_lag.settle()  # the console may read an index: compare once it has caught up
             assert _console_days(api, first, last) == worker_days
             # A rerun over a drained table changes nothing.
-            assert services.roll_up_dirty_days(FAR_FUTURE).days_recomputed == 0
+            assert rollup_service.roll_up_dirty_days(FAR_FUTURE).days_recomputed == 0
         finally:
             rollup_store.batch_write = original_write
             rollup_store.replace_in_one_transaction = original_replace

@@ -29,9 +29,9 @@ def markers(dynamodb: Any) -> list[dict[str, Any]]:
 def run_rollup(now: datetime | None = None) -> Any:
     """A rollup run a minute from now: past the settle window it waits for (computed per call, not at import:
     a slow suite reaches this module minutes after collecting it)."""
-    from worklogs import services
+    from worklogs.rollups import service as rollup_service
 
-    return services.roll_up_dirty_days(now or datetime.now(UTC) + timedelta(minutes=1))
+    return rollup_service.roll_up_dirty_days(now or datetime.now(UTC) + timedelta(minutes=1))
 
 
 def rows(dynamodb: Any) -> dict[str, dict[str, Any]]:
@@ -132,9 +132,9 @@ def test_marker_rewritten_during_a_run_is_kept(api, dynamodb, monkeypatch):
 def test_the_scheduled_handler_reports_its_run(api, dynamodb, monkeypatch):
     import json
 
-    from worklogs import services
+    from worklogs.rollups import service as rollup_service
 
-    monkeypatch.setattr(services, "ROLLUP_SETTLE_SECONDS", 0)
+    monkeypatch.setattr(rollup_service, "ROLLUP_SETTLE_SECONDS", 0)
 
     from local.template import ROOT
 

@@ -32,11 +32,11 @@ def test_make_rollup_runs_the_scheduled_function_against_a_running_store(capsys,
         assert main(["--endpoint", endpoint]) == 0
     finally:
         store.stop()
-        from worklogs.config import settings
+        from worklogs.config import environment
         from worklogs.repository.dynamodb import use_client
 
         use_client(None)
-        settings.cache_clear()  # forget the stopped endpoint
+        environment.cache_clear()  # forget the stopped endpoint
     printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     last = printed["runs"][-1]
     assert last["complete"] is True and last["daysRecomputed"] == 0

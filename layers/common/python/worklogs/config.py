@@ -1,4 +1,5 @@
-"""Runtime configuration, read from the environment once (the template sets these variables)."""
+"""Runtime configuration: the function's environment, parsed and validated once at cold start (the template
+sets these variables; tests and the local runner set them from the template too)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ from functools import lru_cache
 
 API_PREFIX = "/v1"
 MAX_BODY_BYTES = 64 * 1024
+REQUIRED = ("WORKLOGS_TABLE", "ROLLUP_TABLE")
+
+
+class MissingConfiguration(RuntimeError):
+    """A variable the template sets is missing: the function cannot serve anything."""
 
 
 @dataclass(frozen=True)
-class Settings:
+class Environment:
     worklogs_table: str
     rollup_table: str
     dynamodb_endpoint_url: str | None
@@ -20,10 +26,13 @@ class Settings:
 
 
 @lru_cache(maxsize=1)
-def settings() -> Settings:
-    return Settings(
-        worklogs_table=os.environ.get("WORKLOGS_TABLE", "MainTable"),
-        rollup_table=os.environ.get("ROLLUP_TABLE", "RollupTable"),
+def environment() -> Environment:
+    missing = [name for name in REQUIRED if not os.environ.get(name)]
+    if missing:
+        raise MissingConfiguration(f"Environment variables not set: {', '.join(missing)} (template.yaml sets them).")
+    return Environment(
+        worklogs_table=os.environ["WORKLOGS_TABLE"],
+        rollup_table=os.environ["ROLLUP_TABLE"],
         dynamodb_endpoint_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None,
         cursor_secret_arn=os.environ.get("CURSOR_SECRET_ARN") or None,
         cursor_signing_key=os.environ.get("CURSOR_SIGNING_KEY") or None,

@@ -8,7 +8,6 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from worklogs import services
 from worklogs.auth import Caller
 from worklogs.domain import types as type_rules
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
@@ -16,6 +15,8 @@ from worklogs.errors import NotFound, ValidationFailed
 from worklogs.models import ApiModel, WorklogType, WorklogTypeInput
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
+from worklogs.settings import service as settings_service
+from worklogs.worklog_types import service as type_service
 
 
 def merge(target: Any, patch: Any) -> Any:
@@ -72,7 +73,7 @@ def patch_settings(
     current = settings_store.load(workspace_id)
     base = current.model_dump(mode="json", include=set(SettingsInput.model_fields))
     request = _validated(SettingsInput, merge(base, patch))
-    return services.put_settings(workspace_id, caller, request, expected_version, now)
+    return settings_service.put_settings(workspace_id, caller, request, expected_version, now)
 
 
 def patch_type(
@@ -83,5 +84,5 @@ def patch_type(
         raise NotFound("Worklog type not found.")
     base = current.model_dump(mode="json", include=set(WorklogTypeInput.model_fields), exclude_none=True)
     definition = _validated(WorklogTypeInput, merge(base, patch))
-    saved, _ = services.put_type(workspace_id, code, caller, definition, expected_version, now)
+    saved, _ = type_service.put_type(workspace_id, code, caller, definition, expected_version, now)
     return saved

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from worklogs.approvals import rules
 from worklogs.approvals.models import Approval
-from worklogs.config import settings
+from worklogs.config import environment
 from worklogs.errors import Conflict, PreconditionFailed
 from worklogs.repository import keys
 from worklogs.repository.dynamodb import client, deserialize, serialize
@@ -31,7 +31,7 @@ def _from_item(item: dict[str, Any]) -> Approval:
 def get(workspace_id: str, approval_id: str) -> Approval | None:
     """One strongly consistent GetItem."""
     response = client().get_item(
-        TableName=settings().worklogs_table,
+        TableName=environment().worklogs_table,
         Key=serialize(keys.approval_key(workspace_id, approval_id)),
         ConsistentRead=True,
     )
@@ -41,7 +41,7 @@ def get(workspace_id: str, approval_id: str) -> Approval | None:
 
 def get_many(workspace_id: str, approval_ids: list[str]) -> list[Approval]:
     """BatchGetItem (strongly consistent), 100 ids per request; absent ids are simply not returned."""
-    table = settings().worklogs_table
+    table = environment().worklogs_table
     unique = sorted(set(approval_ids))
     found: list[Approval] = []
     for offset in range(0, len(unique), 100):
@@ -63,7 +63,7 @@ def save(approval: Approval, expected_version: int | None) -> None:
         "entity": ENTITY,
         **approval.model_dump(mode="json", by_alias=True),
     }
-    request: dict[str, Any] = {"TableName": settings().worklogs_table, "Item": serialize(item)}
+    request: dict[str, Any] = {"TableName": environment().worklogs_table, "Item": serialize(item)}
     if expected_version is None:
         request["ConditionExpression"] = "attribute_not_exists(PK)"
     else:
@@ -99,7 +99,7 @@ def query(
             values[f":{attribute}"] = value
             filters.append(f"#{attribute} = :{attribute}")
     request: dict[str, Any] = {
-        "TableName": settings().worklogs_table,
+        "TableName": environment().worklogs_table,
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
         "ExpressionAttributeValues": serialize(values),
         "ConsistentRead": True,
@@ -126,7 +126,7 @@ def freeze_guard(workspace_id: str, worker_id: str, period: str) -> ExtraWrite:
     key = keys.approval_key(workspace_id, rules.approval_id(workspace_id, worker_id, period))
     request = {
         "ConditionCheck": {
-            "TableName": settings().worklogs_table,
+            "TableName": environment().worklogs_table,
             "Key": serialize(key),
             "ConditionExpression": "attribute_not_exists(PK) OR NOT (#state IN (:submitted, :approved))",
             "ExpressionAttributeNames": {"#state": "state"},

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from worklogs import services
 from worklogs.auth import Caller, Role
 from worklogs.batch.models import BatchCreate, BatchItemResult, BatchResult
+from worklogs.core import writes as writes
 from worklogs.domain import lifecycle
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import new_worklog, validate_data
@@ -77,11 +77,11 @@ def _prepare(
                 days_per_week=settings.daysPerWeek,
                 max_entry_hours=settings.maxEntryHours,
             )
-            checks = services._type_checks(
+            checks = writes.type_checks(
                 settings, caller, created.worklogTypeCode, created.data, now=now, check_validity=True
             )
             lifecycle.check_period_lock(settings, caller, lifecycle.window_of(created))
-            warnings, guards = services._overlap_warnings(settings, [created], {created.id})
+            warnings, guards = writes.overlap_warnings(settings, [created], {created.id})
             clash = _overlaps_within(settings, accepted, created)
             if clash is not None:
                 raise Conflict(
@@ -115,7 +115,7 @@ def _commit(
         for place, version in entry.ledger_versions.items():
             versions.setdefault(place, version)
     try:
-        services._commit(
+        writes.commit_changes(
             caller,
             changes,
             settings,

@@ -48,6 +48,11 @@ def accounting_view(worklog: Worklog) -> tuple[Any, ...]:
     )
 
 
+def local_days(start: datetime, end: datetime, tz: ZoneInfo) -> list[date]:
+    """The local days whose figures a span [start, end) can change (approvals and rates freeze these days)."""
+    return accounting.dirty_days(start, end, tz)
+
+
 def dirty_days(worklog: Worklog, tz: ZoneInfo) -> list[date]:
     return accounting.dirty_days(worklog.startDate, worklog.endDate, tz)
 

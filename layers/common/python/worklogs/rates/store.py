@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklogs.config import settings as runtime
+from worklogs.config import environment as runtime
 from worklogs.errors import PreconditionFailed
 from worklogs.rates.models import Rates
 from worklogs.repository import keys

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Set
 from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from typing import Any
 
-from worklogs.config import settings
+from worklogs.config import environment
 
 MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's item size limit
 
@@ -42,7 +42,7 @@ def client() -> Any:
                 trace_aws_calls()
                 _client = botocore.session.get_session().create_client(
                     "dynamodb",
-                    endpoint_url=settings().dynamodb_endpoint_url,
+                    endpoint_url=environment().dynamodb_endpoint_url,
                     config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5),
                 )
     return _client

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-from worklogs.config import settings
+from worklogs.config import environment
 from worklogs.repository import keys
 from worklogs.repository.dynamodb import client
 
 
 def persistence_for(workspace_id: str) -> DynamoDBPersistenceLayer:
     return DynamoDBPersistenceLayer(
-        table_name=settings().worklogs_table,
+        table_name=environment().worklogs_table,
         key_attr="PK",
         sort_key_attr="SK",
         static_pk_value=keys.idempotency_pk(workspace_id),

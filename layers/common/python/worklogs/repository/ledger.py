@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from worklogs.config import settings
+from worklogs.config import environment
 from worklogs.domain.accounting import is_billable
 from worklogs.domain.durations import format_utc
 from worklogs.models import Worklog
@@ -153,7 +153,7 @@ def live_entries(workspace_id: str, start: datetime, end: datetime) -> list[Work
     found: dict[str, Worklog] = {}
     for day in utc_days(start, end):
         request: dict[str, Any] = {
-            "TableName": settings().worklogs_table,
+            "TableName": environment().worklogs_table,
             "KeyConditionExpression": "PK = :pk",
             "ExpressionAttributeValues": serialize({":pk": keys.ledger_pk(workspace_id, day.isoformat())}),
             "ConsistentRead": True,
@@ -184,7 +184,7 @@ def worker_days(workspace_id: str, places: Iterable[WorkerDay]) -> WorkerDays:
     versions: dict[WorkerDay, int] = {}
     for worker_id, day in sorted(set(places)):
         response = client().get_item(
-            TableName=settings().worklogs_table,
+            TableName=environment().worklogs_table,
             Key=serialize(ledger_key(workspace_id, worker_id, day)),
             ConsistentRead=True,
         )

@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklogs.config import settings as runtime
+from worklogs.config import environment as runtime
 from worklogs.domain.durations import format_utc
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.errors import PreconditionFailed

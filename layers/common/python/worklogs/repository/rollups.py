@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklogs.config import settings
+from worklogs.config import environment
 from worklogs.domain.durations import format_utc
 from worklogs.domain.rollup import row_dimension_key
 from worklogs.repository import keys
@@ -43,7 +43,7 @@ def marker_update(workspace_id: str, day: date, now: datetime) -> dict[str, Any]
     at = format_utc(now)
     return {
         "Update": {
-            "TableName": settings().worklogs_table,
+            "TableName": environment().worklogs_table,
             "Key": serialize(keys.dirty_day_key(workspace_id, day.isoformat())),
             "UpdateExpression": "SET entity = :entity, workspaceId = :ws, #day = :day, changedAt = :now, "
             "firstDirtyAt = if_not_exists(firstDirtyAt, :now) ADD version :one",
@@ -69,7 +69,7 @@ def _marker(item: dict[str, Any]) -> DirtyDay:
 def dirty_days(shard: int, *, page_size: int = 100) -> Iterator[DirtyDay]:
     """Every marker of one shard: one strongly consistent Query per page."""
     request: dict[str, Any] = {
-        "TableName": settings().worklogs_table,
+        "TableName": environment().worklogs_table,
         "KeyConditionExpression": "PK = :pk",
         "ExpressionAttributeValues": serialize({":pk": keys.dirty_shard_pk(shard)}),
         "ConsistentRead": True,
@@ -88,7 +88,7 @@ def workspace_dirty_days(workspace_id: str, first: date, last: date) -> list[Dir
     found: list[DirtyDay] = []
     for shard in range(keys.DIRTY_SHARDS):
         request: dict[str, Any] = {
-            "TableName": settings().worklogs_table,
+            "TableName": environment().worklogs_table,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
             "ExpressionAttributeValues": serialize(
                 {
@@ -112,7 +112,7 @@ def delete_marker(marker: DirtyDay) -> bool:
     """Delete the marker only if nobody rewrote it since it was read; False when it was rewritten."""
     try:
         client().delete_item(
-            TableName=settings().worklogs_table,
+            TableName=environment().worklogs_table,
             Key=serialize(keys.dirty_day_key(marker.workspace_id, marker.day.isoformat())),
             ConditionExpression="version = :v",
             ExpressionAttributeValues=serialize({":v": marker.version}),
@@ -181,7 +181,7 @@ def period_rows(
             ":high": f"{last_period}#\uffff",
         }
         request: dict[str, Any] = {
-            "TableName": settings().rollup_table,
+            "TableName": environment().rollup_table,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
             "ConsistentRead": True,
         }
@@ -218,8 +218,8 @@ def replace_period_rows(granularity: str, period: str, workspace_id: str, rows: 
             key = {"PK": keys.rollup_pk(workspace_id, granularity, period), "SK": sort_key}
             requests.append({"DeleteRequest": {"Key": serialize(key)}})
     if len(requests) <= PERIOD_TRANSACTION_ITEMS:
-        return replace_in_one_transaction(settings().rollup_table, requests)
-    return batch_write(settings().rollup_table, requests)
+        return replace_in_one_transaction(environment().rollup_table, requests)
+    return batch_write(environment().rollup_table, requests)
 
 
 def replace_in_one_transaction(table: str, requests: list[dict[str, Any]]) -> int:
@@ -260,7 +260,7 @@ def owner_rows(workspace_id: str, granularity: str, owner_type: str, owner_id: s
     """An owner record's rows of one granularity (billing: one owner's months) - one Query on GSI1."""
     return _query_rows(
         {
-            "TableName": settings().rollup_table,
+            "TableName": environment().rollup_table,
             "IndexName": "GSI1",
             "KeyConditionExpression": "GSI1PK = :pk",
             "ExpressionAttributeValues": serialize(

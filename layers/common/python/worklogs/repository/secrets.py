@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from worklogs.config import settings
+from worklogs.config import environment
 from worklogs.errors import ServiceUnavailable
 
 
 def cursor_signing_key() -> bytes:
-    config = settings()
+    config = environment()
     if config.cursor_signing_key:
         return hashlib.sha256(config.cursor_signing_key.encode()).digest()
     if config.cursor_secret_arn:

@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklogs.config import settings as runtime
+from worklogs.config import environment as runtime
 from worklogs.domain.settings import WorkspaceSettings, defaults
 from worklogs.errors import PreconditionFailed
 from worklogs.repository import keys

@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklogs.config import settings
+from worklogs.config import environment
 from worklogs.domain.durations import format_utc
 from worklogs.domain.timer import MAX_SEGMENTS, RECEIPT_TTL, StopReceipt, TimerState
 from worklogs.repository import keys
@@ -76,7 +76,7 @@ def _failed_condition(error: ClientError) -> bool:
 def get(workspace_id: str, user_id: str) -> TimerState | None:
     """One GetItem, strongly consistent."""
     response = client().get_item(
-        TableName=settings().worklogs_table,
+        TableName=environment().worklogs_table,
         Key=serialize(keys.timer_key(workspace_id, user_id)),
         ConsistentRead=True,
     )
@@ -86,7 +86,7 @@ def get(workspace_id: str, user_id: str) -> TimerState | None:
 
 def get_with_receipt(workspace_id: str, user_id: str, timer_id: str) -> tuple[TimerState | None, StopReceipt | None]:
     """The live timer and the stop receipt of `timer_id`, in one strongly consistent BatchGetItem."""
-    table = settings().worklogs_table
+    table = environment().worklogs_table
     pending: dict[str, Any] = {
         table: {
             "Keys": [
@@ -115,7 +115,7 @@ def create(timer: TimerState) -> None:
     """PutItem only if the user has no timer: of two concurrent starts exactly one succeeds."""
     try:
         client().put_item(
-            TableName=settings().worklogs_table,
+            TableName=environment().worklogs_table,
             Item=serialize(to_item(timer)),
             ConditionExpression="attribute_not_exists(PK)",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
@@ -143,7 +143,7 @@ def _update(
         values = {**values, ":expected": expected_version}
     try:
         response = client().update_item(
-            TableName=settings().worklogs_table,
+            TableName=environment().worklogs_table,
             Key=serialize(keys.timer_key(workspace_id, user_id)),
             UpdateExpression=update,
             ConditionExpression=condition,
@@ -207,7 +207,7 @@ def discard(workspace_id: str, user_id: str, expected_version: int | None) -> Ti
         request["ExpressionAttributeValues"] = serialize({":expected": expected_version})
     try:
         response = client().delete_item(
-            TableName=settings().worklogs_table,
+            TableName=environment().worklogs_table,
             Key=serialize(keys.timer_key(workspace_id, user_id)),
             ConditionExpression=condition,
             ReturnValues="ALL_OLD",
@@ -228,7 +228,7 @@ def _changed(_: dict[str, Any] | None) -> Exception:
 def stop_writes(timer: TimerState, receipt: StopReceipt, *, replacement: TimerState | None = None) -> list[ExtraWrite]:
     """The timer's part of a stop transaction: delete it (or put its replacement in its place) only if it is
     still the version that was read, and keep the receipt (TTL `expiresAt`, a day) under its id."""
-    table = settings().worklogs_table
+    table = environment().worklogs_table
     unchanged = {
         "ConditionExpression": "id = :id AND version = :version",
         "ExpressionAttributeValues": serialize({":id": timer.id, ":version": timer.version}),

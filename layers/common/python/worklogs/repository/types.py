@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklogs.config import settings as runtime
+from worklogs.config import environment as runtime
 from worklogs.errors import PreconditionFailed
 from worklogs.models import WorklogType
 from worklogs.repository import keys

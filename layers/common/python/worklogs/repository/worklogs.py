@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklogs.config import settings
+from worklogs.config import environment
 from worklogs.domain.durations import format_iso_duration, format_precise, format_utc
 from worklogs.domain.rollup import accounting_view, dirty_days
 from worklogs.domain.search import WorklogSearch
@@ -195,7 +195,7 @@ def commit(
     them, and checks that the workspace settings (and any worklog type used) are still the ones the changes
     were validated with. The day ledger follows the changes in the same transaction; `ledger_versions` are
     the ledger versions an overlap check read (the commit fails if another write changed them since)."""
-    table = settings().worklogs_table
+    table = environment().worklogs_table
     items: list[dict[str, Any]] = []
     for change in changes:
         # lastAction: what the change-event publisher names the change (created, split, merged, ...).
@@ -326,7 +326,7 @@ def _raise_cancellation(
 def get(workspace_id: str, worklog_id: str) -> Worklog | None:
     """One GetItem (strongly consistent, so a read after a write sees it)."""
     response = client().get_item(
-        TableName=settings().worklogs_table,
+        TableName=environment().worklogs_table,
         Key=serialize(keys.worklog_key(workspace_id, worklog_id)),
         ConsistentRead=True,
     )
@@ -336,7 +336,7 @@ def get(workspace_id: str, worklog_id: str) -> Worklog | None:
 
 def get_many(workspace_id: str, worklog_ids: list[str]) -> dict[str, Worklog]:
     """BatchGetItem (strongly consistent) for up to 100 ids; unprocessed keys are retried."""
-    table = settings().worklogs_table
+    table = environment().worklogs_table
     pending: dict[str, Any] = {
         table: {
             "Keys": [serialize(keys.worklog_key(workspace_id, worklog_id)) for worklog_id in worklog_ids],
@@ -366,7 +366,7 @@ def find_overlapping(
     the start's day (an entry begun earlier is found through its copy at that midnight)."""
     floor = _day_floor(start)
     request: dict[str, Any] = {
-        "TableName": settings().worklogs_table,
+        "TableName": environment().worklogs_table,
         "IndexName": "GSI2",
         "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK BETWEEN :low AND :high",
         "FilterExpression": "endDate > :start AND attribute_not_exists(deletedAt) "
@@ -395,7 +395,7 @@ def find_overlapping(
 def history(workspace_id: str, worklog_id: str, *, limit: int, start_key: dict[str, Any] | None):
     """The audit trail, newest first: one Query on the worklog's partition."""
     request: dict[str, Any] = {
-        "TableName": settings().worklogs_table,
+        "TableName": environment().worklogs_table,
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
         "ExpressionAttributeValues": serialize(
             {":pk": keys.worklog_pk(workspace_id, worklog_id), ":prefix": keys.HISTORY_PREFIX}
@@ -519,7 +519,7 @@ def search_page(
     names = {name: attribute for name, attribute in names.items() if name in expressions}
     values = {name: value for name, value in values.items() if name in expressions}
     request: dict[str, Any] = {
-        "TableName": settings().worklogs_table,
+        "TableName": environment().worklogs_table,
         "IndexName": gsi,
         "KeyConditionExpression": " AND ".join(conditions),
         "ExpressionAttributeNames": names,

@@ -5,21 +5,17 @@ import gc
 
 gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from worklogs import coldstart, services
-from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
+from worklogs import bootstrap, coldstart
+from worklogs.api import current_caller, error_responses, json_response, model_response
 from worklogs.approvals import service as approvals
-from worklogs.auth import Role
-from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
-from worklogs.domain.rollup import local_day_bounds
-from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch
-from worklogs.errors import ValidationFailed
+from worklogs.console import service as console_service
+from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from worklogs.models import Console, QueryDate, WorklogPage
 from worklogs.report_models import (
     TOTALS_CSV_COLUMNS,
@@ -33,14 +29,10 @@ from worklogs.report_models import (
     totals_csv_row,
     worklog_csv_row,
 )
-from worklogs.repository import settings as settings_store
-from worklogs.repository import worklogs as worklog_store
-from worklogs.repository.secrets import cursor_signing_key
+from worklogs.reports import service as report_service
 
-logger = Logger()
-tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 CSV = "text/csv; charset=utf-8"
 CSV_NOTE = " With `format=csv`: `text/csv` with a header row."
@@ -89,7 +81,7 @@ PageCursor = Annotated[
     tags=["Reports"],
     responses={**_csv_content(TotalsReport, "The totals."), **error_responses(401, 403, 409, 422)},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def report_totals(
     workspaceId: str,
     from_: FirstDay,
@@ -120,7 +112,7 @@ def report_totals(
         **error_responses(401, 403, 409, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def report_totals_csv(
     workspaceId: str,
     from_: FirstDay,
@@ -138,7 +130,7 @@ def report_totals_csv(
 
 def _totals(workspaceId, from_, to, granularity, groupBy, consistency, format, approval="any") -> Response:
     caller = current_caller(app)
-    result = services.report_totals(
+    result = report_service.report_totals(
         workspaceId,
         caller,
         granularity=granularity,
@@ -184,7 +176,7 @@ def _totals(workspaceId, from_, to, granularity, groupBy, consistency, format, a
     tags=["Reports"],
     responses={**_csv_content(WorklogPage, "One page of worklogs."), **error_responses(400, 401, 403, 422, 503)},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def export_worklogs(
     workspaceId: str,
     from_: FirstDay,
@@ -211,7 +203,7 @@ def export_worklogs(
         **error_responses(400, 401, 403, 422, 503),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def export_worklogs_csv(
     workspaceId: str, from_: FirstDay, to: LastDay, limit: PageSize = DEFAULT_PAGE_SIZE, cursor: PageCursor = None
 ):
@@ -219,22 +211,7 @@ def export_worklogs_csv(
 
 
 def _export(workspaceId, from_, to, format, limit, cursor) -> Response:
-    caller = current_caller(app)
-    caller.require_collection_access(workspaceId, Role.MANAGER)
-    if to < from_:
-        raise ValidationFailed(
-            "`to` must not be before `from`.",
-            details=[{"loc": ["query", "to"], "msg": "Before from.", "type": "date_range"}],
-        )
-    tz = settings_store.get(workspaceId).tz
-    search = WorklogSearch(
-        window_from=local_day_bounds(from_, tz)[0], window_to=local_day_bounds(to + timedelta(days=1), tz)[0]
-    )
-    binding = filter_fingerprint(workspaceId, {"export": search.canonical()})
-    key = cursor_signing_key()
-    start_key = decode_cursor(cursor, binding=binding, key=key)["k"] if cursor else None
-    items, last_key = worklog_store.search_page(workspaceId, search, limit=limit, start_key=start_key)
-    next_cursor = encode_cursor({"k": last_key}, binding=binding, key=key) if last_key else None
+    items, next_cursor = report_service.export_page(workspaceId, current_caller(app), from_, to, limit, cursor)
     if format == "csv":
         body = to_csv(WORKLOG_CSV_COLUMNS, [worklog_csv_row(worklog) for worklog in items])
         headers = {"Next-Cursor": next_cursor} if next_cursor else {}
@@ -256,7 +233,7 @@ def _export(workspaceId, from_, to, format, limit, cursor) -> Response:
         **error_responses(400, 401, 403, 422, 503),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_console(
     workspaceId: str,
     period: Annotated[Literal["today", "week", "month", "custom"], Query(description="Which period to show.")] = "week",
@@ -272,17 +249,13 @@ def get_console(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Worklogs per page.")] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[str | None, Query(max_length=4096, description="`nextCursor` of the previous page.")] = None,
 ):
-    query = services.ConsoleQuery(
+    query = console_service.ConsoleQuery(
         period=period, first=from_, last=to, anchor=anchor, worker_id=workerId, limit=limit, cursor=cursor
     )
-    return json_response(200, services.console(workspaceId, current_caller(app), query, datetime.now(UTC)))
+    return json_response(200, console_service.console(workspaceId, current_caller(app), query, datetime.now(UTC)))
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()
 
 
 coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

@@ -5,31 +5,24 @@ import gc
 gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from worklogs import coldstart, services
+from worklogs import bootstrap, coldstart
 from worklogs.api import (
-    create_app,
     current_caller,
     error_responses,
-    handle,
     json_response,
     model_response,
     parse_if_match,
 )
 from worklogs.auth import Role
-from worklogs.domain.worklogs import is_worklog_id
-from worklogs.errors import NotFound
+from worklogs.entries import service as worklog_service
 from worklogs.models import Link, LinkCreate, LinkPage
-from worklogs.repository import worklogs as worklog_store
 
-logger = Logger()
-tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 LINKS = "/v1/workspaces/<workspaceId>/worklogs/<worklogId>/links"
 IfMatch = Annotated[str | None, Header(description='Optional: the worklog version you read, `"3"`.', max_length=64)]
@@ -48,12 +41,12 @@ IfMatch = Annotated[str | None, Header(description='Optional: the worklog versio
         **error_responses(400, 401, 403, 404, 409, 412, 413, 415, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def create_link(workspaceId: str, worklogId: str, link: LinkCreate, if_match: IfMatch = None):
     caller = current_caller(app)
     role = caller.require_entity_access(workspaceId, Role.MEMBER)
     expected = parse_if_match(if_match, required=False)
-    written = services.add_link(workspaceId, worklogId, caller, role, link, expected, datetime.now(UTC))
+    written = worklog_service.add_link(workspaceId, worklogId, caller, role, link, expected, datetime.now(UTC))
     worklog = written.worklogs[0]
     created = worklog.links[-1]
     return json_response(
@@ -72,12 +65,9 @@ def create_link(workspaceId: str, worklogId: str, link: LinkCreate, if_match: If
         **error_responses(401, 404, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def list_links(workspaceId: str, worklogId: str):
-    current_caller(app).require_entity_access(workspaceId)
-    worklog = worklog_store.get(workspaceId, worklogId) if is_worklog_id(worklogId) else None
-    if worklog is None or worklog.deletedAt is not None:
-        raise NotFound("Worklog not found.")
+    worklog = worklog_service.get_worklog(workspaceId, worklogId, current_caller(app))
     return json_response(200, LinkPage(items=worklog.links), etag_version=worklog.version)
 
 
@@ -92,21 +82,17 @@ def list_links(workspaceId: str, worklogId: str):
         **error_responses(400, 401, 403, 404, 409, 412, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def delete_link(workspaceId: str, worklogId: str, linkId: str, if_match: IfMatch = None):
     caller = current_caller(app)
     role = caller.require_entity_access(workspaceId, Role.MEMBER)
     expected = parse_if_match(if_match, required=False)
-    written = services.delete_link(workspaceId, worklogId, linkId, caller, role, expected, datetime.now(UTC))
+    written = worklog_service.delete_link(workspaceId, worklogId, linkId, caller, role, expected, datetime.now(UTC))
     worklog = written.worklogs[0]
     return json_response(200, LinkPage(items=worklog.links), etag_version=worklog.version)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()
 
 
 coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

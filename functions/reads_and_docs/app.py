@@ -5,26 +5,24 @@ import gc
 gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from worklogs import coldstart, openapi
-from worklogs.api import create_app, current_caller, error_responses, handle, json_response, model_response
+from worklogs import bootstrap, coldstart, openapi
+from worklogs.api import current_caller, error_responses, json_response, model_response
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch, feed_until, plan_search
 from worklogs.domain.worklogs import is_worklog_id
+from worklogs.entries import service as worklog_service
 from worklogs.errors import NotFound
 from worklogs.models import HistoryPage, QueryTimestamp, Worklog, WorklogPage
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.secrets import cursor_signing_key
 
-logger = Logger()
-tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 
 @app.get(
@@ -39,16 +37,13 @@ app = create_app()
         **error_responses(401, 404, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_worklog(
     workspaceId: str,
     worklogId: str,
     includeDeleted: Annotated[bool, Query(description="Return it even when soft-deleted.")] = False,
 ):
-    current_caller(app).require_entity_access(workspaceId)
-    worklog = worklog_store.get(workspaceId, worklogId) if is_worklog_id(worklogId) else None
-    if worklog is None or (worklog.deletedAt is not None and not includeDeleted):
-        raise NotFound("Worklog not found.")
+    worklog = worklog_service.get_worklog(workspaceId, worklogId, current_caller(app), include_deleted=includeDeleted)
     return json_response(200, worklog, etag_version=worklog.version)
 
 
@@ -87,7 +82,7 @@ IncludeDeleted = Annotated[bool, Query(description="Also return soft-deleted wor
     tags=["Worklogs"],
     responses={**model_response(200, WorklogPage, "One page of worklogs."), **error_responses(400, 401, 403, 422, 503)},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def search_worklogs(
     workspaceId: str,
     ownerType: Annotated[str | None, Query(max_length=128, description="Owner record type.")] = None,
@@ -143,7 +138,7 @@ def search_worklogs(
         **error_responses(400, 401, 403, 422, 503),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def list_owner_worklogs(
     workspaceId: str,
     ownerType: str,
@@ -169,7 +164,7 @@ def list_owner_worklogs(
         **error_responses(400, 401, 404, 422, 503),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_worklog_history(
     workspaceId: str,
     worklogId: str,
@@ -199,11 +194,7 @@ def swagger_ui():
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=openapi.swagger_html())
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()
 
 
 coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

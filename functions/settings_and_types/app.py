@@ -5,19 +5,16 @@ import gc
 gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 
-from worklogs import coldstart, merge_patch, services
+from worklogs import bootstrap, coldstart, merge_patch
 from worklogs.api import (
-    create_app,
     current_caller,
     error_responses,
-    handle,
     json_response,
     model_response,
     parse_if_match,
@@ -26,12 +23,11 @@ from worklogs.auth import Role
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
 from worklogs.domain.types import TYPE_CODE_PATTERN
 from worklogs.models import WorklogType, WorklogTypeInput, WorklogTypePage
-from worklogs.repository import settings as settings_store
+from worklogs.settings import service as settings_service
+from worklogs.worklog_types import service as type_service
 
-logger = Logger()
-tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 SETTINGS = "/v1/workspaces/<workspaceId>/settings"
 
@@ -44,10 +40,9 @@ SETTINGS = "/v1/workspaces/<workspaceId>/settings"
     tags=["Settings"],
     responses={**model_response(200, WorkspaceSettings, "The settings in force."), **error_responses(401, 403, 422)},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_settings(workspaceId: str):
-    current_caller(app).require_collection_access(workspaceId, Role.VIEWER)
-    found = settings_store.load(workspaceId)
+    found = settings_service.get_settings(workspaceId, current_caller(app))
     return json_response(200, found, etag_version=found.version)
 
 
@@ -66,7 +61,7 @@ def get_settings(workspaceId: str):
         **error_responses(400, 401, 403, 412, 413, 415, 422, 428),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def put_settings(
     workspaceId: str,
     settings: SettingsInput,
@@ -77,7 +72,7 @@ def put_settings(
     caller = current_caller(app)
     caller.require_collection_access(workspaceId, Role.ADMIN)
     expected, any_version = _replace_precondition(if_match)
-    saved = services.put_settings(
+    saved = settings_service.put_settings(
         workspaceId, caller, settings, expected, datetime.now(UTC), require_match=not any_version
     )
     return json_response(200, saved, etag_version=saved.version)
@@ -103,7 +98,7 @@ def _replace_precondition(if_match: str | None) -> tuple[int | None, bool]:
         **error_responses(400, 401, 403, 412, 413, 415, 422, 428),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def patch_settings(
     workspaceId: str,
     patch: merge_patch.SettingsPatch,
@@ -139,11 +134,11 @@ TypePatchIfMatch = Annotated[str | None, Header(description='The version you rea
     tags=["Worklog types"],
     responses={**model_response(200, WorklogTypePage, "The code table."), **error_responses(401, 403, 422)},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def list_worklog_types(workspaceId: str, accept_language: AcceptLanguage = None):
     caller = current_caller(app)
     caller.require_collection_access(workspaceId, Role.VIEWER)
-    found = services.list_types(workspaceId, caller, accept_language, datetime.now(UTC))
+    found = type_service.list_types(workspaceId, caller, accept_language, datetime.now(UTC))
     return json_response(200, WorklogTypePage(items=found))
 
 
@@ -159,11 +154,11 @@ def list_worklog_types(workspaceId: str, accept_language: AcceptLanguage = None)
         **error_responses(401, 404, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def get_worklog_type(workspaceId: str, code: Code, accept_language: AcceptLanguage = None):
     caller = current_caller(app)
     caller.require_entity_access(workspaceId, Role.VIEWER)
-    found = services.get_type(workspaceId, code, caller, accept_language, datetime.now(UTC))
+    found = type_service.get_type(workspaceId, code, caller, accept_language, datetime.now(UTC))
     return json_response(200, found, etag_version=found.version)
 
 
@@ -182,12 +177,12 @@ def get_worklog_type(workspaceId: str, code: Code, accept_language: AcceptLangua
         **error_responses(400, 401, 403, 404, 412, 413, 415, 422, 428),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def put_worklog_type(workspaceId: str, code: Code, worklog_type: WorklogTypeInput, if_match: TypeReplaceIfMatch = None):
     caller = current_caller(app)
     caller.require_collection_access(workspaceId, Role.ADMIN)
     expected, any_version = _replace_precondition(if_match)
-    saved, created = services.put_type(
+    saved, created = type_service.put_type(
         workspaceId, code, caller, worklog_type, expected, datetime.now(UTC), require_match=not any_version
     )
     headers = {"Location": f"/v1/workspaces/{quote(workspaceId, safe='')}/worklog-types/{code}"} if created else {}
@@ -207,7 +202,7 @@ def put_worklog_type(workspaceId: str, code: Code, worklog_type: WorklogTypeInpu
         **error_responses(400, 401, 403, 404, 412, 413, 415, 422, 428),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def patch_worklog_type(
     workspaceId: str, code: Code, patch: merge_patch.WorklogTypePatch, if_match: TypePatchIfMatch = None
 ):
@@ -227,19 +222,15 @@ def patch_worklog_type(
     tags=["Worklog types"],
     responses={204: {"description": "Deleted."}, **error_responses(400, 401, 403, 404, 409, 412, 422)},
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def delete_worklog_type(workspaceId: str, code: Code, if_match: TypeIfMatch = None):
     caller = current_caller(app)
     caller.require_collection_access(workspaceId, Role.ADMIN)
-    services.delete_type(workspaceId, code, caller, parse_if_match(if_match, required=False))
+    type_service.delete_type(workspaceId, code, caller, parse_if_match(if_match, required=False))
     return Response(status_code=204, body="")
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()
 
 
 coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

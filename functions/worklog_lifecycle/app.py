@@ -5,29 +5,26 @@ import gc
 gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import coldstart, services
+from worklogs import bootstrap, coldstart
 from worklogs.api import (
-    create_app,
     current_caller,
     error_responses,
-    handle,
     json_response,
     model_response,
     parse_if_match,
 )
 from worklogs.auth import Role
+from worklogs.core import writes as writes
+from worklogs.entries import service as worklog_service
 from worklogs.models import MergeRequest, MergeResult, SplitRequest, SplitResult, WorklogPatch, WorklogResult
 
-logger = Logger()
-tracer = Tracer(auto_patch=False)  # botocore is patched when the DynamoDB client is created
-metrics = Metrics()
-app = create_app()
+function = bootstrap.api_function()
+logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
 WORKLOG = "/v1/workspaces/<workspaceId>/worklogs/<worklogId>"
 IfMatch = Annotated[str | None, Header(description='The version you read, as its ETag: `"3"`.', max_length=64)]
@@ -38,7 +35,7 @@ def _entity_access(workspace_id: str):
     return caller, caller.require_entity_access(workspace_id, Role.MEMBER)
 
 
-def _result(written: services.Written, status: int = 200):
+def _result(written: writes.Written, status: int = 200):
     worklog = written.worklogs[0]
     body = WorklogResult(**worklog.model_dump(by_alias=True), warnings=written.warnings)
     return json_response(status, body, etag_version=worklog.version)
@@ -56,11 +53,11 @@ def _result(written: services.Written, status: int = 200):
         **error_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def edit_worklog(workspaceId: str, worklogId: str, patch: WorklogPatch, if_match: IfMatch = None):
     caller, role = _entity_access(workspaceId)
     expected = parse_if_match(if_match, required=True)
-    written = services.edit_worklog(workspaceId, worklogId, caller, role, patch, expected, datetime.now(UTC))
+    written = worklog_service.edit_worklog(workspaceId, worklogId, caller, role, patch, expected, datetime.now(UTC))
     metrics.add_metric(name="WorklogsEdited", unit=MetricUnit.Count, value=1)
     return _result(written)
 
@@ -77,11 +74,11 @@ def edit_worklog(workspaceId: str, worklogId: str, patch: WorklogPatch, if_match
         **error_responses(400, 401, 403, 404, 409, 412, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def delete_worklog(workspaceId: str, worklogId: str, if_match: IfMatch = None):
     caller, role = _entity_access(workspaceId)
     expected = parse_if_match(if_match, required=False)
-    written = services.delete_worklog(workspaceId, worklogId, caller, role, expected, datetime.now(UTC))
+    written = worklog_service.delete_worklog(workspaceId, worklogId, caller, role, expected, datetime.now(UTC))
     return _result(written)
 
 
@@ -98,11 +95,11 @@ def delete_worklog(workspaceId: str, worklogId: str, if_match: IfMatch = None):
         **error_responses(400, 401, 403, 404, 409, 412, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def restore_worklog(workspaceId: str, worklogId: str, if_match: IfMatch = None):
     caller, role = _entity_access(workspaceId)
     expected = parse_if_match(if_match, required=False)
-    written = services.restore_worklog(workspaceId, worklogId, caller, role, expected, datetime.now(UTC))
+    written = worklog_service.restore_worklog(workspaceId, worklogId, caller, role, expected, datetime.now(UTC))
     return _result(written)
 
 
@@ -118,11 +115,11 @@ def restore_worklog(workspaceId: str, worklogId: str, if_match: IfMatch = None):
         **error_responses(400, 401, 403, 404, 409, 412, 413, 415, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def split_worklog(workspaceId: str, worklogId: str, split: SplitRequest, if_match: IfMatch = None):
     caller, role = _entity_access(workspaceId)
     expected = parse_if_match(if_match, required=False)
-    written = services.split_worklog(workspaceId, worklogId, caller, role, split.at, expected, datetime.now(UTC))
+    written = worklog_service.split_worklog(workspaceId, worklogId, caller, role, split.at, expected, datetime.now(UTC))
     original, created = written.worklogs
     body = SplitResult(original=original, created=created, warnings=written.warnings)
     return json_response(201, body, headers={"Location": created.self_})
@@ -142,21 +139,17 @@ def split_worklog(workspaceId: str, worklogId: str, split: SplitRequest, if_matc
         **error_responses(400, 401, 403, 404, 409, 412, 413, 415, 422),
     },
 )
-@tracer.capture_method
+@tracer.capture_method(capture_response=False)
 def merge_worklogs(workspaceId: str, merge: MergeRequest):
     caller = current_caller(app)
     role = caller.require_collection_access(workspaceId, Role.MEMBER)
-    written = services.merge_worklogs(workspaceId, caller, role, merge.ids, merge.allowGaps, datetime.now(UTC))
+    written = worklog_service.merge_worklogs(workspaceId, caller, role, merge.ids, merge.allowGaps, datetime.now(UTC))
     survivor, *merged_away = written.worklogs
     body = MergeResult(worklog=survivor, mergedIds=[w.id for w in merged_away], warnings=written.warnings)
     return json_response(200, body, etag_version=survivor.version)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(app, event, context)
+lambda_handler = function.api_entry()
 
 
 coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request
