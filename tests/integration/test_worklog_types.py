@@ -89,7 +89,8 @@ def test_unknown_and_out_of_validity_types_are_422(api):
 def test_a_worklog_keeps_its_retired_type_when_other_fields_change(api):
     put_type(api, "Legacy")
     worklog = create(api, worklogTypeCode="Legacy").json
-    put_type(api, "Legacy", validityTo=str(TODAY - timedelta(days=1)))
+    retired = put_type(api, "Legacy", headers={"If-Match": '"1"'}, validityTo=str(TODAY - timedelta(days=1)))
+    assert retired.status == 200
     edited = api.patch(
         f"{WS}/worklogs/{worklog['id']}",
         json_body={"description": "still fine"},
