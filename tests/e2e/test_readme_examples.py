@@ -59,7 +59,9 @@ def run_block(script: str, base_url: str, workdir: Path) -> tuple[list[int], str
 
 
 def test_readme_has_marked_examples():
-    assert {"quick-start", "timer"} <= set(marked_blocks(README.read_text(encoding="utf-8")))
+    assert {"quick-start", "timer", "bulk-import", "approvals", "rates"} <= set(
+        marked_blocks(README.read_text(encoding="utf-8"))
+    )
 
 
 @pytest.mark.slow  # the timer example works for a minute at human speed
