@@ -134,6 +134,7 @@ EXAMPLES = {
     },
 }
 _CODE = re.compile(r"""(?:\bcode\s*=\s*|_error_body\(\s*\d{3},\s*)["']([A-Z][A-Z0-9_]+)["']""")
+_CODE_ELSE = re.compile(r"""\bcode\s*=\s*["'][A-Z][A-Z0-9_]+["']\s+if\s+[^\n]*?\s+else\s+["']([A-Z][A-Z0-9_]+)["']""")
 
 
 def error_codes() -> list[str]:
@@ -141,7 +142,8 @@ def error_codes() -> list[str]:
     sources = [*(ROOT / "layers" / "common" / "python" / "worklogs").rglob("*.py"), *(ROOT / "functions").rglob("*.py")]
     codes = set()
     for path in sources:
-        codes.update(_CODE.findall(path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        codes.update(_CODE.findall(text), _CODE_ELSE.findall(text))
     return sorted(codes)
 
 
@@ -369,8 +371,12 @@ def _errors(operation: dict[str, Any]) -> None:
         media["schema"] = {"$ref": REF + _ERROR_BY_STATUS.get(status, "ErrorResponse")}
 
 
+# Create-or-replace operations: the first write needs no If-Match, replacing a saved one does (428 then).
+IF_MATCH_ON_REPLACE_ONLY = {"putSettings", "putWorklogType"}
+
+
 def _parameters(operation: dict[str, Any]) -> None:
-    answers_428 = "428" in operation["responses"]
+    answers_428 = "428" in operation["responses"] and operation.get("operationId") not in IF_MATCH_ON_REPLACE_ONLY
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "path" and not parameter.get("description"):
             if parameter["name"] not in PATH_PARAMETERS:

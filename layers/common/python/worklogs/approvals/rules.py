@@ -79,7 +79,7 @@ def require_resubmittable(state: str | None) -> None:
     if state in FROZEN_STATES:
         raise Conflict(
             f"This period is already {state}; reopen it first to change and submit it again.",
-            code=f"PERIOD_{state.upper()}",
+            code="PERIOD_APPROVED" if state == APPROVED else "PERIOD_SUBMITTED",
         )
 
 
@@ -110,6 +110,6 @@ def frozen(state: str, worker_id: str, period: str) -> Conflict:
     return Conflict(
         f"The timesheet of {worker_id} for {period} is {state}; its entries cannot be created, changed or deleted "
         "until it is rejected or reopened (or by a caller with the worklog:lock-override privilege).",
-        code=f"PERIOD_{state.upper()}",
+        code="PERIOD_APPROVED" if state == APPROVED else "PERIOD_SUBMITTED",
         details=[{"workerId": worker_id, "period": period, "state": state}],
     )
