@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
-from worklogs.repository.dynamodb import _from_dynamo_value
+from worklogs.repository.dynamodb import deserialize
 
 SOURCE = "worklogs"
-_deserializer = TypeDeserializer()
 _WORKLOG_TYPES = {
     "create": "worklog.created",
     "timer-stop": "worklog.created",
@@ -33,7 +30,7 @@ _STORAGE = {"PK", "SK", "entity", "lastAction", "expiresAt", "durationSeconds"}
 
 
 def _plain(image: dict[str, Any]) -> dict[str, Any]:
-    return {key: _from_dynamo_value(_deserializer.deserialize(value)) for key, value in image.items()}
+    return deserialize(image)
 
 
 def _resource(item: dict[str, Any]) -> dict[str, Any]:
