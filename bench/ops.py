@@ -984,9 +984,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 # Timesheet approvals: each transition is one GetItem and one conditional PutItem.
 APPROVALS = "/v1/workspaces/{workspaceId}/approvals"
@@ -1169,3 +1166,7 @@ SCENARIOS += [
         target=10,
     ),
 ]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
