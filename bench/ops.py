@@ -203,6 +203,9 @@ class Api:
             claims=(caller or ADMIN) if route.authorized else None,
         )
         result = handler(route.function)(event, LambdaContext(route.function))
+        headers = {key.lower(): value for key, value in (result.get("headers") or {}).items()}
+        if "json" not in headers.get("content-type", "application/json"):
+            return result["statusCode"], result.get("body")  # CSV exports
         return result["statusCode"], json.loads(result.get("body") or "null")
 
 
@@ -982,7 +985,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nRequest-count target MISSED: {', '.join(missed)}", file=sys.stderr)
         return 1
     return 0
-
 
 
 # Timesheet approvals: each transition is one GetItem and one conditional PutItem.

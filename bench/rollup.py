@@ -77,7 +77,7 @@ def make_worklogs(count: int, days: list[date], workspace: str, seed: int) -> li
 def load(client: Any, worklogs: list[Any]) -> int:
     """Write the worklogs and their midnight copies exactly as the repository builds them, in batches."""
     from worklogs.repository.dynamodb import serialize
-    from worklogs.repository.worklogs import derived_items, to_item
+    from worklogs.repository.worklog_items import derived_items, to_item
 
     items = [item for worklog in worklogs for item in (to_item(worklog), *derived_items(worklog))]
     for offset in range(0, len(items), 25):

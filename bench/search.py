@@ -117,7 +117,7 @@ def make_worklogs(count: int, seed: int = 7) -> list[Any]:
 def load(client: Any, worklogs: list[Any]) -> int:
     """Write the worklogs and their derived copies exactly as the repository would, in batches."""
     from worklogs.repository.dynamodb import serialize
-    from worklogs.repository.worklogs import derived_items, to_item
+    from worklogs.repository.worklog_items import derived_items, to_item
 
     items = [item for worklog in worklogs for item in (to_item(worklog), *derived_items(worklog))]
     for offset in range(0, len(items), 25):

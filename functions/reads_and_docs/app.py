@@ -4,7 +4,6 @@ import gc
 
 gc.disable()  # no collections during init (see worklogs/coldstart.py)
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -12,14 +11,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from worklogs import bootstrap, coldstart, openapi
 from worklogs.api import current_caller, error_responses, json_response, model_response
-from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
-from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WorklogSearch, feed_until, plan_search
-from worklogs.domain.worklogs import is_worklog_id
+from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from worklogs.entries import reads
 from worklogs.entries import service as worklog_service
-from worklogs.errors import NotFound
 from worklogs.models import HistoryPage, QueryTimestamp, Worklog, WorklogPage
-from worklogs.repository import worklogs as worklog_store
-from worklogs.repository.secrets import cursor_signing_key
 
 function = bootstrap.api_function()
 logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
@@ -45,25 +40,6 @@ def get_worklog(
 ):
     worklog = worklog_service.get_worklog(workspaceId, worklogId, current_caller(app), include_deleted=includeDeleted)
     return json_response(200, worklog, etag_version=worklog.version)
-
-
-def _page(workspace_id: str, search: WorklogSearch, limit: int, cursor: str | None) -> WorklogPage:
-    """One page: one Query on the index the filter picks; the cursor is bound to workspace and filter."""
-    binding = filter_fingerprint(workspace_id, search.canonical())
-    key = cursor_signing_key()
-    position = decode_cursor(cursor, binding=binding, key=key) if cursor else {}
-    until = None
-    if search.updated_since is not None:
-        until = datetime.fromisoformat(position["u"]) if "u" in position else feed_until(datetime.now(UTC))
-    items, last_key = worklog_store.search_page(
-        workspace_id, search, limit=limit, start_key=position.get("k"), feed_until=until
-    )
-    next_cursor = None
-    if last_key:
-        next_position = {"k": last_key, **({"u": until.isoformat()} if until else {})}
-        next_cursor = encode_cursor(next_position, binding=binding, key=key)
-    next_since = until if until is not None and not last_key else None
-    return WorklogPage(items=items, nextCursor=next_cursor, limit=limit, nextSince=next_since)
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (1-100).")]
@@ -106,24 +82,27 @@ def search_worklogs(
     limit: Limit = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ):
-    caller = current_caller(app)
-    caller.require_collection_access(workspaceId)
-    search = plan_search(
-        caller=caller,
-        owner_type=ownerType,
-        owner_id=ownerId,
-        worker_id=workerId,
-        project_id=projectId,
-        type_code=worklogTypeCode,
-        ref_type=refType,
-        ref_id=refId,
-        window_from=from_,
-        window_to=to,
-        billable=billable,
-        include_deleted=includeDeleted,
-        updated_since=updatedSince,
+    return json_response(
+        200,
+        reads.search(
+            current_caller(app),
+            workspaceId,
+            limit=limit,
+            cursor=cursor,
+            owner_type=ownerType,
+            owner_id=ownerId,
+            worker_id=workerId,
+            project_id=projectId,
+            type_code=worklogTypeCode,
+            ref_type=refType,
+            ref_id=refId,
+            window_from=from_,
+            window_to=to,
+            billable=billable,
+            include_deleted=includeDeleted,
+            updated_since=updatedSince,
+        ),
     )
-    return json_response(200, _page(workspaceId, search, limit, cursor))
 
 
 @app.get(
@@ -147,10 +126,16 @@ def list_owner_worklogs(
     limit: Limit = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ):
-    caller = current_caller(app)
-    caller.require_collection_access(workspaceId)
-    search = plan_search(caller=caller, owner_type=ownerType, owner_id=ownerId, include_deleted=includeDeleted)
-    return json_response(200, _page(workspaceId, search, limit, cursor))
+    page = reads.search(
+        current_caller(app),
+        workspaceId,
+        limit=limit,
+        cursor=cursor,
+        owner_type=ownerType,
+        owner_id=ownerId,
+        include_deleted=includeDeleted,
+    )
+    return json_response(200, page)
 
 
 @app.get(
@@ -171,17 +156,8 @@ def get_worklog_history(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size.")] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[str | None, Query(max_length=4096, description="`nextCursor` of the previous page.")] = None,
 ):
-    current_caller(app).require_entity_access(workspaceId)
-    if not is_worklog_id(worklogId):
-        raise NotFound("Worklog not found.")
-    binding = filter_fingerprint(workspaceId, {"history": worklogId})
-    key = cursor_signing_key()
-    start_key = decode_cursor(cursor, binding=binding, key=key)["k"] if cursor else None
-    entries, last_key = worklog_store.history(workspaceId, worklogId, limit=limit, start_key=start_key)
-    if not entries and start_key is None:
-        raise NotFound("Worklog not found.")
-    next_cursor = encode_cursor({"k": last_key}, binding=binding, key=key) if last_key else None
-    return json_response(200, HistoryPage(items=entries, nextCursor=next_cursor))
+    page = reads.history(current_caller(app), workspaceId, worklogId, limit=limit, cursor=cursor)
+    return json_response(200, page)
 
 
 @app.get("/v1/openapi.json", include_in_schema=False)

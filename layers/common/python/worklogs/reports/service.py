@@ -16,7 +16,7 @@ from worklogs.errors import Conflict, ValidationFailed
 from worklogs.models import Worklog
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
-from worklogs.repository import worklogs as worklog_store
+from worklogs.repository import worklog_search
 from worklogs.repository.secrets import cursor_signing_key
 from worklogs.rollups.service import day_rows, period_rows_from_days, stored_day_rows
 
@@ -136,5 +136,5 @@ def export_page(
     binding = filter_fingerprint(workspace_id, {"export": search.canonical()})
     key = cursor_signing_key()
     start_key = decode_cursor(cursor, binding=binding, key=key)["k"] if cursor else None
-    items, last_key = worklog_store.search_page(workspace_id, search, limit=limit, start_key=start_key)
+    items, last_key = worklog_search.search_page(workspace_id, search, limit=limit, start_key=start_key)
     return items, encode_cursor({"k": last_key}, binding=binding, key=key) if last_key else None

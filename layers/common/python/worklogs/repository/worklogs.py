@@ -7,17 +7,15 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from worklogs.config import environment
-from worklogs.domain.durations import format_iso_duration, format_precise, format_utc
+from worklogs.domain.durations import format_utc
 from worklogs.domain.rollup import accounting_view, dirty_days
-from worklogs.domain.search import WorklogSearch
 from worklogs.domain.settings import WorkspaceSettings
-from worklogs.domain.worklogs import worklog_path
 from worklogs.errors import Conflict, PreconditionFailed, ValidationFailed
 from worklogs.models import HistoryEntry, Worklog
 from worklogs.repository import keys, ledger
@@ -25,14 +23,11 @@ from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
 from worklogs.repository.dynamodb import MAX_ITEM_BYTES, client, deserialize, item_size, serialize
+from worklogs.repository.worklog_items import ENTITY, derived_items, from_item, to_item
 
-ENTITY = "worklog"
-CONTINUATION_ENTITY = "worklog-continuation"
-LINK_COPY_ENTITY = "worklog-link"
+HISTORY_ENTITY = "history"
 MAX_TRANSACTION_ITEMS = 100
-MAX_ENTRY_HOURS = 168
-MARKER_CONFLICT_RETRIES = 3  # the highest maxEntryHours a workspace can set
-_WORKLOG_FIELDS = {field.alias or name for name, field in Worklog.model_fields.items()}
+MARKER_CONFLICT_RETRIES = 3
 
 
 class SettingsChanged(Exception):
@@ -41,107 +36,6 @@ class SettingsChanged(Exception):
 
 class LedgerChanged(SettingsChanged):
     """Another write for the same worker and UTC day committed after the overlap check: check again."""
-
-
-def _midnights(start: datetime, end: datetime) -> list[datetime]:
-    """UTC midnights strictly inside (start, end)."""
-    first = (start + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    found = []
-    while first < end:
-        found.append(first)
-        first += timedelta(days=1)
-    return found
-
-
-def _timeline_keys(worklog: Worklog, sort_key: str) -> dict[str, str]:
-    ws = worklog.workspaceId
-    found = {
-        "GSI1PK": keys.owner_timeline_pk(ws, worklog.ownerType, worklog.ownerId),
-        "GSI1SK": sort_key,
-        "GSI2PK": keys.worker_timeline_pk(ws, worklog.workerId),
-        "GSI2SK": sort_key,
-        "GSI6PK": keys.workspace_timeline_pk(ws),
-        "GSI6SK": sort_key,
-    }
-    if worklog.projectId:
-        found.update({"GSI3PK": keys.project_timeline_pk(ws, worklog.projectId), "GSI3SK": sort_key})
-    if worklog.worklogTypeCode:
-        found.update(
-            {
-                "GSI4PK": keys.type_timeline_pk(ws, worklog.worklogTypeCode),
-                "GSI4SK": sort_key,
-                "GSI5PK": keys.worker_type_timeline_pk(ws, worklog.workerId, worklog.worklogTypeCode),
-                "GSI5SK": sort_key,
-            }
-        )
-    return found
-
-
-def _body(worklog: Worklog) -> dict[str, Any]:
-    body = worklog.model_dump(mode="json", by_alias=True, exclude={"self_", "duration", "durationMinutes"})
-    body.pop("self", None)
-    body["durationSeconds"] = int((worklog.endDate - worklog.startDate).total_seconds())
-    return body
-
-
-def to_item(worklog: Worklog) -> dict[str, Any]:
-    """The worklog's own item: the table key, every timeline it belongs to, and the change feed."""
-    start = format_utc(worklog.startDate)
-    return {
-        **keys.worklog_key(worklog.workspaceId, worklog.id),
-        "entity": ENTITY,
-        **_timeline_keys(worklog, keys.timeline_sk(start, worklog.id)),
-        "GSI7PK": keys.change_feed_pk(worklog.workspaceId),
-        "GSI7SK": keys.change_sk(format_precise(worklog.updatedAt), worklog.id),
-        **_body(worklog),
-    }
-
-
-def derived_items(worklog: Worklog) -> list[dict[str, Any]]:
-    """Copies that let one Query per page answer more questions: one per UTC midnight the worklog runs
-    past (in every timeline, at that midnight) and one per link (in the linked record's timeline)."""
-    body = _body(worklog)
-    pk = keys.worklog_pk(worklog.workspaceId, worklog.id)
-    items = []
-    for midnight in _midnights(worklog.startDate, worklog.endDate):
-        at = format_utc(midnight)
-        items.append(
-            {
-                "PK": pk,
-                "SK": keys.continuation_sk(at),
-                "entity": CONTINUATION_ENTITY,
-                "indexedAt": at,
-                **_timeline_keys(worklog, keys.timeline_sk(at, worklog.id)),
-                **body,
-            }
-        )
-    start_key = keys.timeline_sk(format_utc(worklog.startDate), worklog.id)
-    for link in worklog.links:
-        items.append(
-            {
-                "PK": pk,
-                "SK": keys.link_copy_sk(link.refType, link.refId),
-                "entity": LINK_COPY_ENTITY,
-                "GSI3PK": keys.ref_timeline_pk(worklog.workspaceId, link.refType, link.refId),
-                "GSI3SK": start_key,
-                **body,
-            }
-        )
-    return items
-
-
-def from_item(item: dict[str, Any]) -> Worklog:
-    plain = deserialize(item)
-    seconds = int(plain.pop("durationSeconds"))
-    plain = {key: value for key, value in plain.items() if key in _WORKLOG_FIELDS}
-    return Worklog.model_validate(
-        {
-            **plain,
-            "durationMinutes": seconds // 60,
-            "duration": format_iso_duration(seconds),
-            "self": worklog_path(plain["workspaceId"], plain["id"]),
-        }
-    )
 
 
 @dataclass(frozen=True)
@@ -169,9 +63,15 @@ def _history_item(change: WorklogChange) -> dict[str, Any]:
     )
     return {
         **keys.history_key(worklog.workspaceId, worklog.id, worklog.version),
-        "entity": "history",
+        "entity": HISTORY_ENTITY,
         **entry.model_dump(mode="json"),
     }
+
+
+def _is_plain_create(change: WorklogChange) -> bool:
+    return (
+        change.expected_version is None and change.action == "create" and not change.fields and not change.related_ids
+    )
 
 
 @dataclass(frozen=True)
@@ -217,7 +117,8 @@ def commit(
         put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         items.append({"Put": put})
     for change in changes:
-        items.append({"Put": {"TableName": table, "Item": serialize(_history_item(change))}})
+        if not _is_plain_create(change):  # a plain create's entry is the worklog's creation (see history())
+            items.append({"Put": {"TableName": table, "Item": serialize(_history_item(change))}})
         copies = derived_items(change.worklog)
         items += [{"Put": {"TableName": table, "Item": serialize(copy)}} for copy in copies]
         if change.previous is not None:
@@ -392,144 +293,46 @@ def find_overlapping(
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def history(workspace_id: str, worklog_id: str, *, limit: int, start_key: dict[str, Any] | None):
-    """The audit trail, newest first: one Query on the worklog's partition."""
+@dataclass
+class HistoryRead:
+    entries: list[HistoryEntry]
+    worklog: Worklog | None  # on the first page: the worklog's own item comes first (newest first)
+    last_key: dict[str, Any] | None
+
+
+def history(workspace_id: str, worklog_id: str, *, limit: int, start_key: dict[str, Any] | None) -> HistoryRead:
+    """The audit trail, newest first: one Query on the worklog's partition from its own item down through its
+    history entries (link copies sort in between and are filtered out). The first page reads one more item,
+    the worklog itself."""
     request: dict[str, Any] = {
         "TableName": environment().worklogs_table,
-        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+        "FilterExpression": "#entity IN (:history, :worklog)",
+        "ExpressionAttributeNames": {"#entity": "entity"},
         "ExpressionAttributeValues": serialize(
-            {":pk": keys.worklog_pk(workspace_id, worklog_id), ":prefix": keys.HISTORY_PREFIX}
+            {
+                ":pk": keys.worklog_pk(workspace_id, worklog_id),
+                ":low": keys.HISTORY_PREFIX,
+                ":high": keys.WORKLOG_SK,
+                ":history": HISTORY_ENTITY,
+                ":worklog": ENTITY,
+            }
         ),
         "ScanIndexForward": False,
-        "Limit": limit,
+        "Limit": limit if start_key else limit + 1,
     }
     if start_key:
         request["ExclusiveStartKey"] = start_key
     response = client().query(**request)
-    entries = []
+    entries, worklog = [], None
     for item in response.get("Items", []):
+        if item["entity"]["S"] == ENTITY:
+            worklog = from_item(item)
+            continue
         plain = {key: value for key, value in deserialize(item).items() if key not in ("PK", "SK", "entity")}
         entries.append(HistoryEntry.model_validate(plain))
-    return entries, response.get("LastEvaluatedKey")
-
-
-_INDEX_FOR = {
-    "owner": "GSI1",
-    "worker": "GSI2",
-    "project": "GSI3",
-    "ref": "GSI3",
-    "type": "GSI4",
-    "worker_type": "GSI5",
-    "timeline": "GSI6",
-    "changes": "GSI7",
-}
-
-
-def _partition(workspace_id: str, search: WorklogSearch) -> str:
-    index = search.index
-    if index == "owner":
-        return keys.owner_timeline_pk(workspace_id, search.owner_type, search.owner_id)  # type: ignore[arg-type]
-    if index == "ref":
-        return keys.ref_timeline_pk(workspace_id, search.ref_type, search.ref_id)  # type: ignore[arg-type]
-    if index == "project":
-        return keys.project_timeline_pk(workspace_id, search.project_id)  # type: ignore[arg-type]
-    if index == "worker_type":
-        return keys.worker_type_timeline_pk(workspace_id, search.worker_id, search.type_code)  # type: ignore[arg-type]
-    if index == "worker":
-        return keys.worker_timeline_pk(workspace_id, search.worker_id)  # type: ignore[arg-type]
-    if index == "type":
-        return keys.type_timeline_pk(workspace_id, search.type_code)  # type: ignore[arg-type]
-    if index == "timeline":
-        return keys.workspace_timeline_pk(workspace_id)
-    return keys.change_feed_pk(workspace_id)
-
-
-def search_page(
-    workspace_id: str,
-    search: WorklogSearch,
-    *,
-    limit: int,
-    start_key: dict[str, Any] | None,
-    feed_until: datetime | None = None,
-) -> tuple[list[Worklog], dict[str, Any] | None]:
-    """One Query on the index that fits the filter (docs/access-patterns.md), newest start first (the change
-    feed: oldest change first); every other filter is a FilterExpression."""
-    index = search.index
-    gsi = _INDEX_FOR[index]
-    names = {"#pk": f"{gsi}PK", "#sk": f"{gsi}SK"}
-    values: dict[str, Any] = {":pk": _partition(workspace_id, search)}
-    conditions = ["#pk = :pk"]
-    filters: list[str] = []
-
-    def equal(attribute: str, value: Any, label: str) -> None:
-        names[f"#{label}"] = attribute
-        values[f":{label}"] = value
-        filters.append(f"#{label} = :{label}")
-
-    if index == "changes":
-        values[":since"] = format_precise(search.updated_since)  # type: ignore[arg-type]
-        values[":until"] = format_precise(feed_until)  # type: ignore[arg-type]
-        conditions.append("#sk BETWEEN :since AND :until")
-    else:
-        if index == "ref":
-            # Link copies have no midnight copies; a linked record has few worklogs, so look back as far as
-            # the longest entry the settings can allow.
-            low = format_utc(search.window_from - timedelta(hours=MAX_ENTRY_HOURS)) if search.window_from else None
-        else:
-            low = search.day_floor
-            names["#entity"] = "entity"
-            values[":main"] = ENTITY
-            if low is None:
-                filters.append("#entity = :main")  # continuation copies only serve time windows
-            else:
-                names["#indexedAt"] = "indexedAt"
-                values[":floor"] = low
-                filters.append("(#entity = :main OR #indexedAt = :floor)")
-        high = format_utc(search.window_to) if search.window_to else None
-        if low and high:
-            values.update({":low": low, ":high": high})
-            conditions.append("#sk BETWEEN :low AND :high")
-        elif low:
-            values[":low"] = low
-            conditions.append("#sk >= :low")
-        elif high:
-            values[":high"] = high
-            conditions.append("#sk < :high")
-        if search.window_from is not None:
-            names["#end"] = "endDate"
-            values[":from"] = format_utc(search.window_from)
-            filters.append("#end > :from")
-        if not search.include_deleted:
-            names["#deleted"] = "deletedAt"
-            filters.append("attribute_not_exists(#deleted)")
-        if search.by_owner and index != "owner":
-            equal("ownerType", search.owner_type, "ownerType")
-            equal("ownerId", search.owner_id, "ownerId")
-        if search.worker_id is not None and index not in {"worker", "worker_type"}:
-            equal("workerId", search.worker_id, "workerId")
-        if search.project_id is not None and index != "project":
-            equal("projectId", search.project_id, "projectId")
-        if search.type_code is not None and index not in {"type", "worker_type"}:
-            equal("worklogTypeCode", search.type_code, "typeCode")
-        if search.billable is not None:
-            names.update({"#data": "data", "#billable": "billable"})
-            values[":true"] = True
-            filters.append("#data.#billable = :true" if search.billable else "NOT (#data.#billable = :true)")
-    expressions = " ".join(conditions + filters)
-    names = {name: attribute for name, attribute in names.items() if name in expressions}
-    values = {name: value for name, value in values.items() if name in expressions}
-    request: dict[str, Any] = {
-        "TableName": environment().worklogs_table,
-        "IndexName": gsi,
-        "KeyConditionExpression": " AND ".join(conditions),
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": serialize(values),
-        "ScanIndexForward": index == "changes",
-        "Limit": limit,
-    }
-    if filters:
-        request["FilterExpression"] = " AND ".join(filters)
-    if start_key:
-        request["ExclusiveStartKey"] = start_key
-    response = client().query(**request)
-    return [from_item(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+    last_key = response.get("LastEvaluatedKey")
+    if last_key is None and len(entries) >= limit:
+        # A full page goes on, as DynamoDB's own LastEvaluatedKey would: the creation entry may come next.
+        last_key = serialize(keys.history_key(workspace_id, worklog_id, entries[-1].version))
+    return HistoryRead(entries, worklog, last_key)
