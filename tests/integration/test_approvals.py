@@ -350,3 +350,57 @@ def test_report_totals_can_keep_only_approved_timesheets(api):
     assert [(r["period"], r["workerId"]) for r in weekly.json["rows"]] == [("2026-11-09", "bob")]
     total = api.get(f"{ACME}/reports/totals", query={**query, "groupBy": "total", "approval": "approved"}, caller=MIA)
     assert total.status == 422
+
+
+# --- freeze marks on the day ledger -------------------------------------------------------------------------
+
+
+def test_a_marked_utc_day_outside_the_local_period_stays_writable(api):
+    """Periods end at local midnight, ledger days are UTC: Berlin's week W46 ends 2026-11-15T23:00Z, so the
+    UTC day 2026-11-15 carries the week's mark although its last hour belongs to the next week."""
+    saved = api.put(f"{ACME}/settings", json_body={"timezone": "Europe/Berlin"}, caller=ADMIN)
+    assert saved.status == 200, saved.body
+    submit(api)
+    inside = a_worklog(startDate="2026-11-15T21:00:00Z", endDate="2026-11-15T22:00:00Z")  # Sunday 22:00 local
+    assert _frozen(api.post(WORKLOGS, json_body=inside, caller=BOB))
+    outside = a_worklog(startDate="2026-11-15T23:15:00Z", endDate="2026-11-15T23:45:00Z")  # Monday 00:15 local
+    assert api.post(WORKLOGS, json_body=outside, caller=BOB).status == 201
+
+
+def test_a_reopened_period_loses_its_marks(api, dynamodb):
+    approval = submit(api)
+    marked = _marked_days(dynamodb)
+    assert "2026-11-11" in marked and len(marked) == 7  # Mon..Sun in UTC (the workspace zone is UTC)
+    assert act(api, approval, "reopen", caller=BOB).status == 200
+    assert _marked_days(dynamodb) == set()
+
+
+def test_writes_racing_a_submission_are_either_in_its_totals_or_refused(api, atomic_writes):
+    """On real threads: every create acknowledged into the week is in the snapshot; the others are 409."""
+    from tests.integration.test_overlap_concurrency import _race
+
+    def create_at(hour: int):
+        body = a_worklog(startDate=f"2026-11-12T{hour:02d}:00:00Z", endDate=f"2026-11-12T{hour:02d}:30:00Z")
+        return lambda: ("create", api.post(WORKLOGS, json_body=body, caller=BOB))
+
+    def submit_week():
+        return "submit", api.post(APPROVALS, json_body={"period": WEEK}, caller=BOB)
+
+    for round_ in range(3):
+        results = _race([create_at(hour) for hour in range(6 * round_, 6 * round_ + 6)] + [submit_week])
+        submitted = next(response for kind, response in results if kind == "submit")
+        assert submitted.status == 201, submitted.body
+        created = [response for kind, response in results if kind == "create"]
+        assert all(response.status in (201, 409) for response in created), [r.body for r in created]
+        week = api.get(f"{WORKLOGS}", query={"workerId": "bob", "from": "2026-11-09T00:00:00Z"}, caller=BOB).json
+        stored = len([item for item in week["items"] if item["startDate"] < "2026-11-16"])
+        assert submitted.json["totals"]["entryCount"] == stored
+        assert act(api, submitted.json, "reopen", caller=BOB).status == 200
+
+
+def _marked_days(dynamodb) -> set[str]:
+    found = set()
+    for item in dynamodb.scan(TableName="MainTable")["Items"]:  # test inspection of the whole table
+        if item.get("entity", {}).get("S") == "ledger" and "fz" in item:
+            found.add(item["PK"]["S"].rsplit("#", 1)[-1])
+    return found

@@ -4,6 +4,7 @@ call: `freeze_guards` (every worklog write) and `day_states` (the console)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,13 +17,14 @@ from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerpr
 from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import LOCK_OVERRIDE_PRIVILEGE, WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref
-from worklogs.errors import NotFound, PreconditionFailed, ValidationFailed
+from worklogs.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from worklogs.models import Worklog
 from worklogs.repository import ledger
 from worklogs.repository import settings as settings_store
 from worklogs.repository.secrets import cursor_signing_key
 from worklogs.repository.worklogs import ExtraWrite, WorklogChange
 
+_SUBMIT_ATTEMPTS = 5
 _STATE_PRECEDENCE = (rules.APPROVED, rules.SUBMITTED, rules.REJECTED, rules.REOPENED)
 
 
@@ -44,27 +46,46 @@ def period_totals(
     return rollup.period_totals(day_rows).get(("total", ()), rollup.Totals())
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    totals: ApprovalTotals
+    days: dict[date, int]  # UTC day → the ledger version read
+
+
 def _snapshot(
     workspace_id: str, worker_id: str, span: rules.PeriodSpan, settings: WorkspaceSettings, now: datetime
-) -> ApprovalTotals:
+) -> _Snapshot:
     start, _ = rollup.local_day_bounds(span.first, settings.tz)
     _, end = rollup.local_day_bounds(span.last, settings.tz)
     # The day ledger, read consistently: a write acknowledged before this read is in the snapshot.
-    read = ledger.worker_days(workspace_id, [(worker_id, day) for day in ledger.utc_days(start, end)])
+    days = ledger.utc_days(start, end)
+    read = ledger.worker_days(workspace_id, [(worker_id, day) for day in days])
     worklogs = [entry for entry in read.entries if entry.endDate > start and entry.startDate < end]
     totals = period_totals(worklogs, span.first, span.last, settings, now)
-    return ApprovalTotals(
-        minutes=totals.minutes,
-        billableMinutes=totals.billable_minutes,
-        roundedMinutes=totals.rounded_minutes,
-        amount=str(totals.amount.quantize(accounting.CENT)),
-        currency=settings.currency,
-        entryCount=totals.entry_count,
+    return _Snapshot(
+        ApprovalTotals(
+            minutes=totals.minutes,
+            billableMinutes=totals.billable_minutes,
+            roundedMinutes=totals.rounded_minutes,
+            amount=str(totals.amount.quantize(accounting.CENT)),
+            currency=settings.currency,
+            entryCount=totals.entry_count,
+        ),
+        {day: read.versions[(worker_id, day)] for day in days},
     )
 
 
+def _period_days(workspace_id: str, approval: Approval) -> dict[date, int]:
+    """The UTC days an approval's period has time in (versions are not needed to remove marks)."""
+    settings = settings_store.get(workspace_id)
+    start, _ = rollup.local_day_bounds(approval.from_, settings.tz)
+    _, end = rollup.local_day_bounds(approval.to, settings.tz)
+    return dict.fromkeys(ledger.utc_days(start, end), 0)
+
+
 def submit(workspace_id: str, caller: Caller, request: ApprovalSubmit, now: datetime) -> Approval:
-    """Submit a worker's week or month: snapshot its totals and freeze its entries. A rejected or reopened
+    """Submit a worker's week or month: snapshot its totals and freeze its entries, in one transaction that
+    fails (and is read again) if any of the period's days changed since the snapshot. A rejected or reopened
     period may be submitted again (same approval, next version)."""
     role = caller.require_collection_access(workspace_id, Role.VIEWER)
     worker_id = caller.sub if request.workerId == "me" else request.workerId
@@ -76,32 +97,32 @@ def submit(workspace_id: str, caller: Caller, request: ApprovalSubmit, now: date
     rules.require_resubmittable(existing.state if existing else None)
     stamp = audit_stamp(now)
     version = existing.version + 1 if existing else 1
-    approval = Approval(
-        id=approval_id,
-        workspaceId=workspace_id,
-        workerId=worker_id,
-        period=span.label,
-        **{"from": span.first},
-        to=span.last,
-        state=rules.SUBMITTED,
-        submittedAt=stamp,
-        submittedBy=caller_ref(caller),
-        totals=_snapshot(workspace_id, worker_id, span, settings, now),
-        history=[
-            *(existing.history if existing else []),
-            ApprovalEvent(action=rules.SUBMITTED, at=stamp, by=caller_ref(caller), version=version),
-        ],
-        version=version,
-        **{"self": approval_path(workspace_id, approval_id)},
-    )
-    approval_store.save(approval, existing.version if existing else None)
-    # A write whose transaction committed between the snapshot and the save is in no snapshot yet; from the
-    # save on, the period is frozen (each write's ConditionCheck), so a second read is final.
-    final = _snapshot(workspace_id, worker_id, span, settings, now)
-    if final != approval.totals:
-        approval = approval.model_copy(update={"totals": final})
-        approval_store.save(approval, version)
-    return approval
+    for _attempt in range(_SUBMIT_ATTEMPTS):
+        snapshot = _snapshot(workspace_id, worker_id, span, settings, now)
+        approval = Approval(
+            id=approval_id,
+            workspaceId=workspace_id,
+            workerId=worker_id,
+            period=span.label,
+            **{"from": span.first},
+            to=span.last,
+            state=rules.SUBMITTED,
+            submittedAt=stamp,
+            submittedBy=caller_ref(caller),
+            totals=snapshot.totals,
+            history=[
+                *(existing.history if existing else []),
+                ApprovalEvent(action=rules.SUBMITTED, at=stamp, by=caller_ref(caller), version=version),
+            ],
+            version=version,
+            **{"self": approval_path(workspace_id, approval_id)},
+        )
+        try:
+            approval_store.save(approval, existing.version if existing else None, days=snapshot.days)
+            return approval
+        except approval_store.LedgerMoved:
+            continue  # a write landed in the period after the snapshot: snapshot again
+    raise Conflict("The worker's entries in this period keep changing; submit again.", code="APPROVAL_CHANGING")
 
 
 def _visible(workspace_id: str, caller: Caller, approval_id: str) -> tuple[Approval, Role]:
@@ -147,7 +168,11 @@ def transition(
             "version": version,
         }
     )
-    approval_store.save(updated, existing.version)
+    unfreezes = existing.state in rules.FROZEN_STATES and state not in rules.FROZEN_STATES
+    if unfreezes:  # rejected or reopened: its days lose this approval's freeze marks in the same transaction
+        approval_store.save(updated, existing.version, days=_period_days(workspace_id, existing), freeze=False)
+    else:
+        approval_store.save(updated, existing.version)
     return updated
 
 

@@ -1,12 +1,18 @@
 """Approval items in the main table (repository code: the only approval module that talks to DynamoDB).
 
 One item per worker and period (`keys.approval_key`); writes are conditional on the version read. Worklog
-writes do not read approvals: they carry a ConditionCheck per (worker, period) they touch (`freeze_guard`),
-so a submission and a write into its period cannot both succeed.
+writes do not read approvals: a submission marks the worker's day-ledger items of the period frozen in the
+same transaction (conditioned on the versions its snapshot read), and every worklog write's ledger update
+is conditioned on its days carrying no mark. A write into a marked day is checked precisely, one
+ConditionCheck per (worker, period) it touches (`freeze_guard`), so a submission and a write into its
+period cannot both succeed.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -15,7 +21,7 @@ from worklogs.approvals import rules
 from worklogs.approvals.models import Approval
 from worklogs.config import environment
 from worklogs.errors import Conflict, PreconditionFailed
-from worklogs.repository import keys
+from worklogs.repository import keys, ledger
 from worklogs.repository.dynamodb import client, deserialize, serialize
 from worklogs.repository.worklogs import ExtraWrite
 
@@ -56,26 +62,52 @@ def get_many(workspace_id: str, approval_ids: list[str]) -> list[Approval]:
     return found
 
 
-def save(approval: Approval, expected_version: int | None) -> None:
-    """Conditional PutItem: the approval must not exist yet (None) or still have the version read."""
+class LedgerMoved(Exception):
+    """A day of the period changed after the snapshot read it: read and snapshot again."""
+
+
+def save(
+    approval: Approval,
+    expected_version: int | None,
+    *,
+    days: Mapping[date, int] | None = None,
+    freeze: bool = True,
+) -> None:
+    """Write the approval, conditioned on the version read (None: it must not exist yet). With `days`
+    (UTC day → ledger version the snapshot read), the same transaction marks the worker's days frozen
+    (`freeze`, each conditioned on its version) or removes this approval's marks."""
     item = {
         **keys.approval_key(approval.workspaceId, approval.id),
         "entity": ENTITY,
         **approval.model_dump(mode="json", by_alias=True),
     }
-    request: dict[str, Any] = {"TableName": environment().worklogs_table, "Item": serialize(item)}
+    table = environment().worklogs_table
+    request: dict[str, Any] = {"TableName": table, "Item": serialize(item)}
     if expected_version is None:
         request["ConditionExpression"] = "attribute_not_exists(PK)"
     else:
         request["ConditionExpression"] = "version = :v"
         request["ExpressionAttributeValues"] = serialize({":v": expected_version})
+    changed = PreconditionFailed("The approval changed meanwhile; read it again and retry.", code="VERSION_MISMATCH")
+    if days is None:
+        try:
+            client().put_item(**request)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise changed from error
+            raise
+        return
+    marks = ledger.freeze_updates(table, approval.workspaceId, approval.workerId, days, approval.id, freeze=freeze)
     try:
-        client().put_item(**request)
+        client().transact_write_items(TransactItems=[{"Put": request}, *marks], ClientRequestToken=str(uuid.uuid4()))
     except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            raise PreconditionFailed(
-                "The approval changed meanwhile; read it again and retry.", code="VERSION_MISMATCH"
-            ) from error
+        if error.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        codes = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons") or []]
+        if codes and codes[0] in ("ConditionalCheckFailed", "TransactionConflict"):
+            raise changed from error
+        if any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in codes[1:]):
+            raise LedgerMoved from error
         raise
 
 

@@ -170,7 +170,7 @@ def reapply(workspace_id: str, caller: Caller, request: ReapplyRequest, now: dat
         change = WorklogChange(updated, worklog.version, "reapply-rate", ["rate", "rateSource"], previous=worklog)
         guards = [rates_store.guard(current), *approvals.freeze_guards(caller, [change], settings)]
         try:
-            worklog_store.commit([change], settings, extra=guards)
+            worklog_store.commit([change], settings, extra=guards, check_frozen=False)  # guards are precise
         except SettingsChanged:
             raise Conflict(
                 "The rates or settings changed while reapplying; run it again.", code="RATES_CHANGING"

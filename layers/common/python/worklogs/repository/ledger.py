@@ -30,6 +30,8 @@ from worklogs.repository.dynamodb import client, deserialize, serialize
 
 LEDGER_ENTITY = "ledger"
 ENTRY_PREFIX = "E"
+FREEZE = "fz"  # string set: the approvals whose submitted or approved period has time in this UTC day
+NOT_FROZEN = f"attribute_not_exists({FREEZE})"
 WorkerDay = tuple[str, date]
 
 
@@ -76,13 +78,19 @@ def ledger_updates(
     workspace_id: str,
     pairs: Iterable[tuple[Worklog, Worklog | None]],
     versions: Mapping[WorkerDay, int] | None = None,
+    *,
+    check_frozen: bool = True,
 ) -> list[dict[str, Any]]:
     """TransactWriteItems Updates that make the ledger follow (new, previous) worklog states: one per
     worker and UTC day whose entries change, each adding 1 to `v`; conditioned on the version the
-    overlap check read (`versions`, under the `reject` policy)."""
+    overlap check read (`versions`, under the `reject` policy). With `check_frozen`, every day the worklogs
+    touch before or after the change must carry no freeze mark (`fz`: a submitted or approved timesheet
+    period has time in that day); a day with nothing to update gets a ConditionCheck instead."""
     sets: dict[WorkerDay, dict[str, dict[str, Any]]] = {}
     removes: dict[WorkerDay, set[str]] = {}
+    touched: set[WorkerDay] = set()
     for worklog, previous in pairs:
+        touched |= _days_of(worklog) | _days_of(previous)
         wanted, had = _placed(worklog), _placed(previous)
         for place, view in wanted.items():
             if had.get(place) != view:
@@ -111,11 +119,57 @@ def ledger_updates(
             "UpdateExpression": expression + " ADD v :one",
             "ExpressionAttributeNames": names,
         }
+        conditions = [NOT_FROZEN] if check_frozen else []
         if place in versions:
             seen = versions[place]
+            conditions.append("attribute_not_exists(v)" if seen == 0 else "v = :seen")
+            if seen:
+                values[":seen"] = seen
+        if conditions:
+            update["ConditionExpression"] = " AND ".join(conditions)
+            update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        update["ExpressionAttributeValues"] = serialize(values)
+        requests.append({"Update": update})
+    if check_frozen:
+        for place in sorted(touched - sets.keys() - removes.keys() - versions.keys()):
+            check = {"TableName": table, "Key": serialize(ledger_key(workspace_id, *place))}
+            check.update({"ConditionExpression": NOT_FROZEN, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"})
+            requests.append({"ConditionCheck": check})
+    return requests
+
+
+def _days_of(worklog: Worklog | None) -> set[WorkerDay]:
+    if worklog is None:
+        return set()
+    return {(worklog.workerId, day) for day in utc_days(worklog.startDate, worklog.endDate)}
+
+
+def is_frozen(item: dict[str, Any] | None) -> bool:
+    """A ledger item (as stored) carries a freeze mark."""
+    return bool(item and FREEZE in item)
+
+
+def freeze_updates(
+    table: str, workspace_id: str, worker_id: str, versions: Mapping[date, int], approval_id: str, *, freeze: bool
+) -> list[dict[str, Any]]:
+    """Mark (or unmark) the worker's UTC days of a timesheet period as frozen by `approval_id`. Freezing is
+    conditioned on each day's ledger version as the period's snapshot read it: a write committed since
+    makes the submit read and snapshot again."""
+    requests = []
+    for day, seen in sorted(versions.items()):
+        update: dict[str, Any] = {
+            "TableName": table,
+            "Key": serialize(ledger_key(workspace_id, worker_id, day)),
+            "ExpressionAttributeNames": {"#entity": "entity", "#w": "w", "#fz": FREEZE},
+        }
+        values: dict[str, Any] = {":entity": LEDGER_ENTITY, ":w": worker_id, ":ids": {approval_id}}
+        if freeze:
+            update["UpdateExpression"] = "SET #entity = :entity, #w = :w ADD #fz :ids"
             update["ConditionExpression"] = "attribute_not_exists(v)" if seen == 0 else "v = :seen"
             if seen:
                 values[":seen"] = seen
+        else:
+            update["UpdateExpression"] = "SET #entity = :entity, #w = :w DELETE #fz :ids"
         update["ExpressionAttributeValues"] = serialize(values)
         requests.append({"Update": update})
     return requests

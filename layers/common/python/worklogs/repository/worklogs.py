@@ -38,6 +38,11 @@ class LedgerChanged(SettingsChanged):
     """Another write for the same worker and UTC day committed after the overlap check: check again."""
 
 
+class FrozenDays(Exception):
+    """A day the change touches carries a freeze mark (a submitted or approved timesheet period has time in
+    it): nothing was written; the caller checks each period precisely and commits again without the marks."""
+
+
 @dataclass(frozen=True)
 class WorklogChange:
     """One worklog's new state, the version it must still have (None: it must not exist yet), its state
@@ -89,6 +94,8 @@ def commit(
     extra_checks: Sequence[dict[str, Any]] = (),
     extra: Sequence[ExtraWrite] = (),
     ledger_versions: Mapping[ledger.WorkerDay, int] | None = None,
+    *,
+    check_frozen: bool = True,
 ) -> None:
     """All changes in one TransactWriteItems: each worklog conditioned on its version, its derived copies
     rewritten (stale ones deleted), an audit entry per change, any `extra` writes that must happen with
@@ -130,7 +137,9 @@ def commit(
                     )
     first_ledger = len(items)
     pairs = [(change.worklog, change.previous) for change in changes]
-    items += ledger.ledger_updates(table, checked_against.workspaceId, pairs, ledger_versions)
+    items += ledger.ledger_updates(
+        table, checked_against.workspaceId, pairs, ledger_versions, check_frozen=check_frozen
+    )
     first_extra = len(items)
     items += [write.request for write in extra]
     first_marker = len(items)
@@ -150,7 +159,14 @@ def commit(
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            if "ConditionalCheckFailed" in _codes(error)[first_ledger:first_extra]:
+            ledger_failures = [
+                index
+                for index, code in enumerate(_codes(error)[first_ledger:first_extra], start=first_ledger)
+                if code == "ConditionalCheckFailed"
+            ]
+            if ledger_failures:
+                if check_frozen and any(_frozen_ledger(error, index, items[index]) for index in ledger_failures):
+                    raise FrozenDays from error
                 raise LedgerChanged from error
             retryable = [*range(first_ledger, first_extra), *range(first_marker, len(items))]
             if attempt < MARKER_CONFLICT_RETRIES and _only_marker_conflicts(error, retryable):
@@ -173,6 +189,16 @@ def _dirty_day_markers(changes: list[WorklogChange], checked_against: WorkspaceS
             days.update(dirty_days(change.previous, tz))
     now = datetime.now(UTC)
     return [rollup_store.marker_update(checked_against.workspaceId, day, now) for day in sorted(days)]
+
+
+def _frozen_ledger(error: ClientError, index: int, request: dict[str, Any]) -> bool:
+    """Whether the ledger item whose condition failed carries a freeze mark (read again if not returned)."""
+    reasons = error.response.get("CancellationReasons") or []
+    old = reasons[index].get("Item") if index < len(reasons) else None
+    if old is None:
+        ((_, target),) = request.items()
+        old = client().get_item(TableName=target["TableName"], Key=target["Key"], ConsistentRead=True).get("Item")
+    return ledger.is_frozen(old)
 
 
 def _codes(error: ClientError) -> list[str]:
