@@ -425,10 +425,10 @@ def test_stop_applies_the_overlap_policy_from_consistent_reads(api, dynamodb, dd
     ddb_calls.reset()
     response = stop(api)
     assert response.status == status, response.body
-    # The timer, then the worker's day ledger (one consistent GetItem per UTC day the runs span), no index.
+    # The timer, then the worker's day ledger (one consistent BatchGetItem for the UTC days the runs span).
     assert "Query" not in ddb_calls.operations
     if status == 409:
-        assert set(ddb_calls.operations) == {"GetItem"}
+        assert ddb_calls.operations == ["GetItem", "BatchGetItem"]
         assert response.json["error"]["code"] == "OVERLAP" and logged["id"] in response.json["error"]["message"]
         assert state_of(api) == "paused"
     else:

@@ -119,7 +119,7 @@ def test_overlap_reject_names_the_overlapping_worklogs_and_stores_nothing(api, d
     error = response.json["error"]
     assert error["code"] == "OVERLAP" and first["id"] in error["message"]
     assert [detail["worklogId"] for detail in error["details"]] == [first["id"]]
-    assert ddb_calls.operations == ["GetItem"]  # the worker's day ledger, read consistently; no write
+    assert ddb_calls.operations == ["BatchGetItem"]  # the worker's day ledger, read consistently; no write
     found = api.get(f"{WS}/worklogs", query={"workerId": "bob"}, caller=ADMIN).json["items"]
     assert [item["id"] for item in found] == [first["id"]]
 
@@ -208,7 +208,7 @@ def test_patch_with_warn_policy_adds_one_consistent_read(api, ddb_calls):
     worklog = create(api).json
     ddb_calls.reset()
     api.patch(f"{WS}/worklogs/{worklog['id']}", json_body={"endDate": at(12)}, headers={"If-Match": '"1"'}, caller=BOB)
-    assert ddb_calls.operations == ["GetItem", "GetItem", "TransactWriteItems"]  # worklog, worker's day ledger
+    assert ddb_calls.operations == ["GetItem", "BatchGetItem", "TransactWriteItems"]  # worklog, worker's day ledger
 
 
 def test_settings_changed_by_another_container_are_enforced_on_the_next_write(api, dynamodb):

@@ -16,10 +16,13 @@ both pass: the second one's transaction is cancelled and its check runs again.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from worklogs.config import environment
 from worklogs.domain.accounting import is_billable
@@ -233,17 +236,29 @@ class WorkerDays:
 
 
 def worker_days(workspace_id: str, places: Iterable[WorkerDay]) -> WorkerDays:
-    """The ledger items of these (worker, UTC day) places: one strongly consistent GetItem each."""
+    """The ledger items of these (worker, UTC day) places: one strongly consistent BatchGetItem per 100."""
+    table = environment().worklogs_table
+    wanted = sorted(set(places))
     entries: dict[str, Worklog] = {}
-    versions: dict[WorkerDay, int] = {}
-    for worker_id, day in sorted(set(places)):
-        response = client().get_item(
-            TableName=environment().worklogs_table,
-            Key=serialize(ledger_key(workspace_id, worker_id, day)),
-            ConsistentRead=True,
-        )
-        plain = deserialize(response["Item"]) if response.get("Item") else {}
-        versions[(worker_id, day)] = int(plain.get("v", 0))
-        for worklog in _entries(plain, workspace_id) if plain else []:
-            entries[worklog.id] = worklog
+    versions: dict[WorkerDay, int] = dict.fromkeys(wanted, 0)
+    for first in range(0, len(wanted), 100):
+        keys_ = [serialize(ledger_key(workspace_id, *place)) for place in wanted[first : first + 100]]
+        pending: dict[str, Any] = {table: {"Keys": keys_, "ConsistentRead": True}}
+        for attempt in range(10):
+            response = client().batch_get_item(RequestItems=pending)
+            for item in response.get("Responses", {}).get(table, []):
+                plain = deserialize(item)
+                day = date.fromisoformat(str(plain["PK"]).rsplit("#", 1)[-1])
+                versions[(str(plain["w"]), day)] = int(plain.get("v", 0))
+                for worklog in _entries(plain, workspace_id):
+                    entries[worklog.id] = worklog
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+            time.sleep(0.05 * 2**attempt)
+        else:
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "unprocessed keys"}},
+                "BatchGetItem",
+            )
     return WorkerDays(list(entries.values()), versions)
