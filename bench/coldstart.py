@@ -58,6 +58,9 @@ TYPICAL = {
     "WorklogTypesFunction": "worklog types list",
     "TimerFunction": "timer start",
     "ReportWorklogsFunction": "console (month)",
+    "ApprovalsFunction": "approval get",
+    "RatesFunction": "rates get",
+    "ImportWorklogsFunction": "batch create (10",
     "RollupPeriodsFunction": "rollup run (nothing dirty)",
 }
 
@@ -337,7 +340,7 @@ def record_requests() -> dict[str, dict[str, Any]]:
                 run = _rollup_handler()
                 run(event)  # drains what the other requests marked dirty
             else:
-                scenario = scenarios[name]
+                scenario = next(found for key, found in scenarios.items() if key.startswith(name))
                 inputs = scenario.prepare(api)
                 api.capture = True
                 run = None

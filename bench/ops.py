@@ -1158,7 +1158,21 @@ def _batch_ready(api: Api) -> dict[str, Any]:
     return _batch_items(100)
 
 
+def _small_batch_ready(api: Api) -> dict[str, Any]:
+    _policy("allow")(api)
+    items = _batch_items(110)["items"][100:]  # days the 100-item batch does not use
+    return {"items": items}
+
+
 SCENARIOS += [
+    Scenario(
+        "batch create (10 one-day items, overlap policy allow)",
+        f"POST {WORKLOGS}/batch",
+        lambda api, i: api.call("POST", f"/v1/workspaces/{WS}/worklogs/batch", body=i),
+        200,
+        prepare=_small_batch_ready,
+        target=2,
+    ),
     Scenario(
         "batch create (100 one-day items, overlap policy allow)",
         f"POST {WORKLOGS}/batch",
