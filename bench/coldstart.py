@@ -122,8 +122,9 @@ def target_python() -> str:
     return sys.executable
 
 
-def _host_platform() -> str:
-    return f"manylinux2014_{platform.machine()}"
+def _host_platforms() -> str:
+    """The layer's wheel platforms (layers/common/Makefile PLATFORMS) for this machine's architecture."""
+    return f"manylinux2014_{platform.machine()} manylinux_2_28_{platform.machine()}"
 
 
 def build_environment(python: str) -> dict[str, Path]:
@@ -131,7 +132,7 @@ def build_environment(python: str) -> dict[str, Path]:
     layer_dir = ROOT / "layers" / "common"
     opt, runtime = ENV_DIR / "opt", ENV_DIR / "runtime"
     deps = "\n".join(
-        [python, _host_platform(), (layer_dir / "requirements.txt").read_text(), (layer_dir / "Makefile").read_text()]
+        [python, _host_platforms(), (layer_dir / "requirements.txt").read_text(), (layer_dir / "Makefile").read_text()]
     )
     code = "\n".join(f"{path}:{path.stat().st_mtime_ns}" for path in sorted((layer_dir / "python").rglob("*.py")))
     deps_stamp, code_stamp = ENV_DIR / "deps.stamp", ENV_DIR / "code.stamp"
@@ -165,7 +166,7 @@ def build_environment(python: str) -> dict[str, Path]:
         "ARTIFACTS_DIR": str(opt),
         "PYTHON": python,
         "PYC_PYTHON": python,
-        "PLATFORM": _host_platform(),
+        "PLATFORMS": _host_platforms(),
         "PYTHON_VERSION": TARGET_PYTHON if python != sys.executable else "{}.{}".format(*sys.version_info[:2]),
     }
     subprocess.run(

@@ -15,8 +15,9 @@ from worklogs import bootstrap, coldstart
 from worklogs.api import current_caller, error_responses, json_response, model_response
 from worklogs.approvals import service as approvals
 from worklogs.console import service as console_service
+from worklogs.console.models import Console
 from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from worklogs.models import Console, QueryDate, WorklogPage
+from worklogs.models import QueryDate, WorklogPage
 from worklogs.report_models import (
     TOTALS_CSV_COLUMNS,
     WORKLOG_CSV_COLUMNS,

@@ -22,9 +22,9 @@ from worklogs.api import (
 from worklogs.auth import Role
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
 from worklogs.domain.types import TYPE_CODE_PATTERN
-from worklogs.models import WorklogType, WorklogTypeInput, WorklogTypePage
 from worklogs.settings import service as settings_service
 from worklogs.worklog_types import service as type_service
+from worklogs.worklog_types.models import WorklogType, WorklogTypeInput, WorklogTypePage
 
 function = bootstrap.api_function()
 logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()

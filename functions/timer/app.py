@@ -19,8 +19,8 @@ from worklogs.api import (
     parse_if_match,
 )
 from worklogs.domain.timer import TimerState, timer_path, view
-from worklogs.models import Timer, TimerStart, TimerStarted, TimerStop, TimerStopResult
 from worklogs.timer import service as timer_service
+from worklogs.timer.models import Timer, TimerStart, TimerStarted, TimerStop, TimerStopResult
 
 function = bootstrap.api_function()
 logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()

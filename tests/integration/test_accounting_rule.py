@@ -79,8 +79,8 @@ def test_nearest_rounding_rounds_whole_minutes(api):
 
 def test_two_three_second_timer_runs_round_up_to_nothing(api):
     from worklogs.auth import Caller, Role
-    from worklogs.models import TimerStart, TimerStop
     from worklogs.timer import service as timer_service
+    from worklogs.timer.models import TimerStart, TimerStop
 
     _settings(api, rounding={"mode": "up", "unitMinutes": 15, "scope": "entry"}, minTimerSeconds=0)
     caller = Caller(sub="bob", roles={"acme": Role.MEMBER})

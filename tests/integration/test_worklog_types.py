@@ -228,7 +228,7 @@ def test_a_type_whose_maps_cannot_be_stored_is_422(field):
     """An empty key cannot be stored in a DynamoDB map: refused on write, never a broken item."""
     from worklogs.domain.types import check_definition
     from worklogs.errors import ValidationFailed
-    from worklogs.models import WorklogTypeInput
+    from worklogs.worklog_types.models import WorklogTypeInput
 
     value = {"type": "object", "properties": {"x": {"": False}}} if field == "form" else {"": 1}
     with pytest.raises(ValidationFailed) as raised:

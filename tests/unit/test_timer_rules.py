@@ -11,7 +11,7 @@ from worklogs.auth import Caller, Role
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.timer import TimerState, plan_stop, view
 from worklogs.errors import ValidationFailed
-from worklogs.models import TimerStop
+from worklogs.timer.models import TimerStop
 
 NOW = datetime(2026, 11, 11, 12, 0, tzinfo=UTC)
 BOB = Caller(sub="bob", name="Bob", roles={"acme": Role.MEMBER})

@@ -12,11 +12,12 @@ from worklogs.auth import Caller
 from worklogs.domain import types as type_rules
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
 from worklogs.errors import NotFound, ValidationFailed
-from worklogs.models import ApiModel, WorklogType, WorklogTypeInput
+from worklogs.models import ApiModel
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
 from worklogs.settings import service as settings_service
 from worklogs.worklog_types import service as type_service
+from worklogs.worklog_types.models import WorklogType, WorklogTypeInput
 
 
 def merge(target: Any, patch: Any) -> Any:

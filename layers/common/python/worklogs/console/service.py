@@ -7,19 +7,13 @@ from datetime import date, datetime
 
 from worklogs.approvals import service as approvals
 from worklogs.auth import Caller, Role
+from worklogs.console.models import Console, ConsolePeriod, DayTotals, Totals, WeekTotals
 from worklogs.domain import accounting, periods
 from worklogs.domain import timer as timer_rules
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.durations import format_utc, to_utc
 from worklogs.errors import Forbidden
-from worklogs.models import (
-    Console,
-    ConsolePeriod,
-    DayTotals,
-    Totals,
-    WeekTotals,
-    Worklog,
-)
+from worklogs.models import Worklog
 from worklogs.repository import settings as settings_store
 from worklogs.repository import timers as timer_store
 from worklogs.repository import worklogs as worklog_store

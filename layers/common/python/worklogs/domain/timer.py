@@ -23,7 +23,8 @@ from worklogs.domain.html import sanitize_description
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import new_worklog, validate_data
 from worklogs.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from worklogs.models import SkippedSegment, Timer, TimerSegment, TimerStart, TimerStop, Warning, Worklog, WorklogCreate
+from worklogs.models import Warning, Worklog, WorklogCreate
+from worklogs.timer.models import SkippedSegment, Timer, TimerSegment, TimerStart, TimerStop
 
 # A stop writes 2 items per run (worklog + history) + the timer + a receipt + the settings check, and one
 # DynamoDB transaction holds at most 100 items.

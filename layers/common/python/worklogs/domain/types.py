@@ -12,7 +12,7 @@ import fastjsonschema
 from worklogs.auth import Caller
 from worklogs.domain import forms
 from worklogs.errors import ValidationFailed
-from worklogs.models import WorklogType, WorklogTypeInput
+from worklogs.worklog_types.models import WorklogType, WorklogTypeInput
 
 TYPE_CODE_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
 

@@ -9,10 +9,10 @@ from botocore.exceptions import ClientError
 
 from worklogs.config import environment as runtime
 from worklogs.errors import PreconditionFailed
-from worklogs.models import WorklogType
 from worklogs.repository import keys
 from worklogs.repository.cache import WorkspaceCache
 from worklogs.repository.dynamodb import client, deserialize, serialize
+from worklogs.worklog_types.models import WorklogType
 
 _cache: WorkspaceCache[dict[str, WorklogType]] = WorkspaceCache()
 

@@ -19,19 +19,14 @@ from worklogs.domain import timer as timer_rules
 from worklogs.domain.durations import to_utc
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.errors import Conflict
-from worklogs.models import (
-    TimerStart,
-    TimerStop,
-    TimerStopResult,
-    Warning,
-    Worklog,
-)
+from worklogs.models import Warning, Worklog
 from worklogs.repository import ledger
 from worklogs.repository import settings as settings_store
 from worklogs.repository import timers as timer_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.timers import TimerChanged, TimerConditionFailed, TimerExists
 from worklogs.repository.worklogs import WorklogChange
+from worklogs.timer.models import TimerStart, TimerStop, TimerStopResult
 
 # --- timer -----------------------------------------------------------------------------------------------
 

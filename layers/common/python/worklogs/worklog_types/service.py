@@ -11,13 +11,9 @@ from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref
 from worklogs.errors import Conflict, NotFound
-from worklogs.models import (
-    AuditInfo,
-    WorklogType,
-    WorklogTypeInput,
-)
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
+from worklogs.worklog_types.models import AuditInfo, WorklogType, WorklogTypeInput
 
 
 def _shown(worklog_type: WorklogType, settings: WorkspaceSettings, now: datetime, accept_language: str | None):
