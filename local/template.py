@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from local.for_each import expand_for_each
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
 
@@ -34,9 +36,6 @@ def _cfn_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[
 _TemplateLoader.add_multi_constructor("!", _cfn_tag)
 
 
-FOR_EACH = "Fn::ForEach::"
-
-
 def read_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     """The template as written (`Fn::ForEach::<Loop>` keys left in place)."""
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_TemplateLoader)  # noqa: S506 - safe loader subclass
@@ -44,73 +43,8 @@ def read_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
 
 @lru_cache(maxsize=4)
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
-    """The template as CloudFormation sees it after AWS::LanguageExtensions: every Fn::ForEach expanded."""
+    """The template as CloudFormation reads it after AWS::LanguageExtensions: every Fn::ForEach expanded."""
     return expand_for_each(read_template(path))
-
-
-def expand_for_each(template: dict[str, Any]) -> dict[str, Any]:
-    """Expand every `Fn::ForEach::<Loop>: [Identifier, Collection, {OutputKey: OutputValue}]` the way the
-    AWS::LanguageExtensions transform does: one copy of the fragment per item, with `${Identifier}` and
-    `&{Identifier}` replaced in keys and `Fn::Sub` strings, and `{"Ref": Identifier}` replaced by the item."""
-    parameters = template.get("Parameters") or {}
-    return _expand(template, parameters)
-
-
-def _expand(node: Any, parameters: dict[str, Any]) -> Any:
-    if isinstance(node, list):
-        return [_expand(item, parameters) for item in node]
-    if not isinstance(node, dict):
-        return node
-    expanded: dict[str, Any] = {}
-    for key, value in node.items():
-        if not key.startswith(FOR_EACH):
-            _put(expanded, key, _expand(value, parameters))
-            continue
-        identifier, collection, fragment = value
-        for item in _collection(collection, parameters):
-            for out_key, out_value in _expand(_substitute(fragment, identifier, item), parameters).items():
-                _put(expanded, out_key, out_value)
-    return expanded
-
-
-def _put(target: dict[str, Any], key: str, value: Any) -> None:
-    if key in target:
-        raise ValueError(f"template key {key!r} is defined twice (a Fn::ForEach output clashes with another key)")
-    target[key] = value
-
-
-def _collection(collection: Any, parameters: dict[str, Any]) -> list[str]:
-    if isinstance(collection, dict) and set(collection) == {"Ref"}:  # a CommaDelimitedList parameter
-        default = parameters[collection["Ref"]]["Default"]
-        return [item.strip() for item in default.split(",")] if isinstance(default, str) else list(default)
-    return [str(item) for item in collection]
-
-
-def _substitute(node: Any, identifier: str, item: str) -> Any:
-    """Where the transform substitutes: keys, `Fn::Sub` strings, and `{"Ref": Identifier}`."""
-    if isinstance(node, list):
-        return [_substitute(value, identifier, item) for value in node]
-    if not isinstance(node, dict):
-        return node
-    if node == {"Ref": identifier}:
-        return item
-    result = {}
-    for key, value in node.items():
-        if key == "Fn::Sub" and isinstance(value, str):
-            value = _fill(value, identifier, item)
-            if "${" not in value:
-                return value  # nothing left to substitute: CloudFormation resolves it to the string
-        elif key == "Fn::Sub" and isinstance(value, list) and value and isinstance(value[0], str):
-            value = [_fill(value[0], identifier, item), *_substitute(value[1:], identifier, item)]
-        else:
-            value = _substitute(value, identifier, item)
-        result[_fill(key, identifier, item)] = value
-    return result
-
-
-def _fill(text: str, identifier: str, item: str) -> str:
-    alphanumeric = re.sub(r"[^A-Za-z0-9]", "", item)
-    return text.replace(f"${{{identifier}}}", item).replace(f"&{{{identifier}}}", alphanumeric)
 
 
 @dataclass(frozen=True)
