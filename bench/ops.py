@@ -984,7 +984,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-
 # Timesheet approvals: each transition is one GetItem and one conditional PutItem.
 APPROVALS = "/v1/workspaces/{workspaceId}/approvals"
 _approval_period = iter(range(10_000))
