@@ -107,7 +107,8 @@ token: $(STAMP)
 
 $(SAM):
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
+	@# 1.160 is the first to expand AWS::LanguageExtensions (Fn::ForEach) locally (samconfig.toml turns it on).
+	$(SAM_VENV)/bin/python -m pip install --quiet "aws-sam-cli>=1.160"
 
 validate: $(SAM)
 	$(SAM) validate --lint --template template.yaml

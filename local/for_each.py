@@ -68,7 +68,7 @@ def _substitute(node: Any, identifier: str, item: str) -> Any:
         return node
     if node == {"Ref": identifier}:
         return item
-    result = {}
+    result: dict[str, Any] = {}
     for key, value in node.items():
         if key == "Fn::Sub" and isinstance(value, str):
             value = _fill(value, identifier, item)
