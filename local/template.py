@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from local.for_each import expand_for_each
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
 
@@ -34,9 +36,15 @@ def _cfn_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[
 _TemplateLoader.add_multi_constructor("!", _cfn_tag)
 
 
+def read_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    """The template as written (`Fn::ForEach::<Loop>` keys left in place)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_TemplateLoader)  # noqa: S506 - safe loader subclass
+
+
 @lru_cache(maxsize=4)
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_TemplateLoader)  # noqa: S506 - safe loader subclass
+    """The template as CloudFormation reads it after AWS::LanguageExtensions: every Fn::ForEach expanded."""
+    return expand_for_each(read_template(path))
 
 
 @dataclass(frozen=True)
