@@ -13,9 +13,8 @@ from typing import Any
 from worklogs.auth import Caller, Role
 from worklogs.batch.models import BatchCreate, BatchItemResult, BatchResult
 from worklogs.core import writes as writes
-from worklogs.domain import lifecycle
 from worklogs.domain.settings import WorkspaceSettings
-from worklogs.domain.worklogs import new_worklog, validate_data
+from worklogs.domain.worklogs import validate_data
 from worklogs.errors import Conflict, PreconditionFailed, WorklogsError
 from worklogs.models import ErrorInfo, Warning, Worklog, WorklogResult
 from worklogs.repository import settings as settings_store
@@ -66,21 +65,7 @@ def _prepare(
         item = request.items[index]
         try:
             validate_data(item.data)
-            created = new_worklog(
-                workspace_id=workspace_id,
-                request=item,
-                caller=caller,
-                role=role,
-                worklog_id=worklog_id,
-                now=now,
-                hours_per_day=settings.hoursPerDay,
-                days_per_week=settings.daysPerWeek,
-                max_entry_hours=settings.maxEntryHours,
-            )
-            checks = writes.type_checks(
-                settings, caller, created.worklogTypeCode, created.data, now=now, check_validity=True
-            )
-            lifecycle.check_period_lock(settings, caller, lifecycle.window_of(created))
+            created, checks = writes.checked_new_worklog(workspace_id, item, caller, role, worklog_id, settings, now)
             warnings, guards = writes.overlap_warnings(settings, [created], {created.id})
             clash = _overlaps_within(settings, accepted, created)
             if clash is not None:

@@ -15,11 +15,12 @@ from worklogs.auth import Caller, Role
 from worklogs.domain import lifecycle
 from worklogs.domain import types as type_rules
 from worklogs.domain.settings import LOCK_OVERRIDE_PRIVILEGE, WorkspaceSettings
-from worklogs.domain.worklogs import is_worklog_id
+from worklogs.domain.worklogs import is_worklog_id, new_worklog
 from worklogs.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ValidationFailed
 from worklogs.models import (
     Warning,
     Worklog,
+    WorklogCreate,
 )
 from worklogs.rates import service as rates
 from worklogs.repository import ledger
@@ -145,6 +146,33 @@ def type_checks(
         if problems:
             raise ValidationFailed(f"`data` does not match the form of worklog type '{code}'.", details=problems)
     return [types_store.guard(worklog_type, settings.workspaceId)]
+
+
+def checked_new_worklog(
+    workspace_id: str,
+    request: WorklogCreate,
+    caller: Caller,
+    role: Role,
+    worklog_id: str,
+    settings: WorkspaceSettings,
+    now: datetime,
+) -> tuple[Worklog, list[dict]]:
+    """A new worklog from a create request under the current settings, checked (type, form, period lock),
+    with the transaction checks its type needs. Single creates and each batch item go through here."""
+    created = new_worklog(
+        workspace_id=workspace_id,
+        request=request,
+        caller=caller,
+        role=role,
+        worklog_id=worklog_id,
+        now=now,
+        hours_per_day=settings.hoursPerDay,
+        days_per_week=settings.daysPerWeek,
+        max_entry_hours=settings.maxEntryHours,
+    )
+    checks = type_checks(settings, caller, created.worklogTypeCode, created.data, now=now, check_validity=True)
+    lifecycle.check_period_lock(settings, caller, lifecycle.window_of(created))
+    return created, checks
 
 
 def visible_worklog(workspace_id: str, worklog_id: str, *, include_deleted: bool = False) -> Worklog:

@@ -8,6 +8,7 @@ from datetime import datetime
 from worklogs.auth import Caller, Role
 from worklogs.core.writes import (
     Written,
+    checked_new_worklog,
     commit_changes,
     load_for_change,
     overlap_warnings,
@@ -18,7 +19,7 @@ from worklogs.core.writes import (
 )
 from worklogs.domain import lifecycle
 from worklogs.domain.settings import WorkspaceSettings
-from worklogs.domain.worklogs import is_worklog_id, new_worklog, validate_data
+from worklogs.domain.worklogs import is_worklog_id, validate_data
 from worklogs.errors import NotFound, ValidationFailed
 from worklogs.models import (
     LinkCreate,
@@ -35,19 +36,7 @@ def create_worklog(workspace_id: str, caller: Caller, role: Role, request: Workl
     worklog_id = str(uuid.uuid4())
 
     def attempt(settings: WorkspaceSettings) -> Written:
-        created = new_worklog(
-            workspace_id=workspace_id,
-            request=request,
-            caller=caller,
-            role=role,
-            worklog_id=worklog_id,
-            now=now,
-            hours_per_day=settings.hoursPerDay,
-            days_per_week=settings.daysPerWeek,
-            max_entry_hours=settings.maxEntryHours,
-        )
-        checks = type_checks(settings, caller, created.worklogTypeCode, created.data, now=now, check_validity=True)
-        lifecycle.check_period_lock(settings, caller, lifecycle.window_of(created))
+        created, checks = checked_new_worklog(workspace_id, request, caller, role, worklog_id, settings, now)
         warnings, guards = overlap_warnings(settings, [created], {created.id})
         commit_changes(caller, [WorklogChange(created, None, "create")], settings, checks, ledger_versions=guards)
         return Written([created], warnings)
