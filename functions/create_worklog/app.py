@@ -13,31 +13,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
 from worklogs import bootstrap, coldstart
-from worklogs.api import current_caller, error_responses, idempotency_failure, model_response
+from worklogs.api import current_caller, error_responses, model_response
 from worklogs.auth import Role
+from worklogs.core.idempotency import IdempotentOperation
 from worklogs.entries import service as worklog_service
 from worklogs.models import WorklogCreate, WorklogResult
 
 function = bootstrap.api_function()
 logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
-IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-_idempotency_config: Any = None
-
-
-def _idempotency() -> Any:
-    """Powertools Idempotency's config, built (and the utility imported) on the first keyed request."""
-    global _idempotency_config
-    if _idempotency_config is None:
-        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
-
-        _idempotency_config = IdempotencyConfig(
-            event_key_jmespath="[workspaceId, callerId, idempotencyKey]",
-            payload_validation_jmespath="body",
-            raise_on_no_idempotency_key=True,
-            expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
-        )
-    return _idempotency_config
+# Records keep the names they had when this handler decorated them itself: keys sent before a deploy replay.
+IDEMPOTENT = IdempotentOperation(record_name="app:create_worklog.<locals>.create_once")
 
 
 def _create(workspace_id: str, worklog: WorklogCreate) -> dict[str, Any]:
@@ -80,42 +66,16 @@ def create_worklog(
         ),
     ] = None,
 ):
-    if idempotency_key is None:
-        outcome, replayed = _create(workspaceId, worklog), False
-    else:
-        caller = current_caller(app)
-        caller.require_collection_access(workspaceId, Role.MEMBER)
-        executed: list[bool] = []
-
-        def create_once(request: dict[str, Any]) -> dict[str, Any]:
-            executed.append(True)
-            return _create(workspaceId, worklog)
-
-        from aws_lambda_powertools.utilities.idempotency import idempotent_function
-
-        from worklogs.repository.idempotency import persistence_for
-
-        config = _idempotency()
-        config.register_lambda_context(app.lambda_context)
-        once = idempotent_function(
-            data_keyword_argument="request",
-            persistence_store=persistence_for(workspaceId),
-            config=config,
-        )(create_once)
-        request = {
-            "workspaceId": workspaceId,
-            "callerId": caller.sub,
-            "idempotencyKey": idempotency_key,
-            "body": json.loads(app.current_event.body or "{}"),
-        }
-        try:
-            outcome = once(request=request)
-        except Exception as error:
-            mapped = idempotency_failure(error)
-            if mapped is None:
-                raise
-            raise mapped from error
-        replayed = not executed
+    caller = current_caller(app)
+    caller.require_collection_access(workspaceId, Role.MEMBER)
+    outcome, replayed = IDEMPOTENT.run(
+        lambda: _create(workspaceId, worklog),
+        workspace_id=workspaceId,
+        caller=caller,
+        key=idempotency_key,
+        raw_body=app.current_event.body,
+        lambda_context=app.lambda_context,
+    )
     headers = {"Location": outcome["location"], "ETag": f'"{outcome["version"]}"'}
     if replayed:
         headers["Idempotent-Replayed"] = "true"

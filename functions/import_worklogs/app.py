@@ -7,23 +7,21 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
 from worklogs import bootstrap
-from worklogs.api import current_caller, error_responses, idempotency_failure, model_response
+from worklogs.api import current_caller, error_responses, model_response
 from worklogs.auth import Role
 from worklogs.batch import service
 from worklogs.batch.models import BatchCreate, BatchResult
-from worklogs.repository.idempotency import persistence_for
+from worklogs.core.idempotency import IdempotentOperation
 
 function = bootstrap.api_function()
 logger, tracer, metrics, app = function.logger, function.tracer, function.metrics, function.require_app()
 
-_idempotency_config = IdempotencyConfig(
-    event_key_jmespath="[workspaceId, callerId, idempotencyKey, 'batch']",
-    payload_validation_jmespath="body",
-    raise_on_no_idempotency_key=True,
-    expires_after_seconds=24 * 3600,
+# Records keep the names they had when this handler decorated them itself: keys sent before a deploy replay.
+IDEMPOTENT = IdempotentOperation(
+    record_name="app:create_worklogs_batch.<locals>.import_once",
+    key_parts="[workspaceId, callerId, idempotencyKey, 'batch']",
 )
 
 
@@ -59,35 +57,16 @@ def create_worklogs_batch(
         Header(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$", description="Marks retries of the batch."),
     ] = None,
 ):
-    if idempotency_key is None:
-        outcome, replayed = _import(workspaceId, batch), False
-    else:
-        caller = current_caller(app)
-        caller.require_collection_access(workspaceId, Role.MEMBER)
-        executed: list[bool] = []
-
-        def import_once(request: dict[str, Any]) -> dict[str, Any]:
-            executed.append(True)
-            return _import(workspaceId, batch)
-
-        _idempotency_config.register_lambda_context(app.lambda_context)
-        once = idempotent_function(
-            data_keyword_argument="request", persistence_store=persistence_for(workspaceId), config=_idempotency_config
-        )(import_once)
-        request = {
-            "workspaceId": workspaceId,
-            "callerId": caller.sub,
-            "idempotencyKey": idempotency_key,
-            "body": json.loads(app.current_event.body or "{}"),
-        }
-        try:
-            outcome = once(request=request)
-        except Exception as error:
-            mapped = idempotency_failure(error)
-            if mapped is None:
-                raise
-            raise mapped from error
-        replayed = not executed
+    caller = current_caller(app)
+    caller.require_collection_access(workspaceId, Role.MEMBER)
+    outcome, replayed = IDEMPOTENT.run(
+        lambda: _import(workspaceId, batch),
+        workspace_id=workspaceId,
+        caller=caller,
+        key=idempotency_key,
+        raw_body=app.current_event.body,
+        lambda_context=app.lambda_context,
+    )
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     return Response(
         status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(outcome), headers=headers
