@@ -2,7 +2,8 @@
 
 A block preceded by `<!-- doc-test: name -->` runs in bash (`set -euo pipefail`) with the runner's URL in
 place of http://127.0.0.1:3000. Each `curl` must answer the status named by the nearest `→ NNN` comment
-above it.
+above it. `sleep N` does not wait: it moves the runner's running timers N seconds into the past
+(tests/e2e/timewarp.py), which is all that waiting does to them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,15 +42,22 @@ PRELUDE = """
 set -euo pipefail
 curl() { command curl -w '%{stderr}HTTP_STATUS %{http_code}\\n' "$@"; }
 make() { command make --no-print-directory -C "$WORKLOGS_ROOT" "$@"; }
+sleep() { "$WORKLOGS_PYTHON" -m tests.e2e.timewarp "$1" "$WORKLOGS_RUNNER_STATE"; }
 """
 
 
-def run_block(script: str, base_url: str, workdir: Path) -> tuple[list[int], str]:
+def run_block(script: str, base_url: str, workdir: Path, runner_state: Path) -> tuple[list[int], str]:
     script = script.replace("http://127.0.0.1:3000", base_url)
     result = subprocess.run(
         ["bash", "-c", PRELUDE + script],
         cwd=workdir,
-        env={**os.environ, "WORKLOGS_ROOT": str(ROOT)},
+        env={
+            **os.environ,
+            "WORKLOGS_ROOT": str(ROOT),
+            "WORKLOGS_PYTHON": sys.executable,
+            "WORKLOGS_RUNNER_STATE": str(runner_state),
+            "PYTHONPATH": str(ROOT),
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -64,9 +73,8 @@ def test_readme_has_marked_examples():
     )
 
 
-@pytest.mark.slow  # the timer example works for a minute at human speed
 @pytest.mark.parametrize("name", sorted(marked_blocks(README.read_text(encoding="utf-8"))))
-def test_readme_example_runs_as_written(name, local_api, tmp_path):
+def test_readme_example_runs_as_written(name, local_api, local_dir, tmp_path):
     script = marked_blocks(README.read_text(encoding="utf-8"))[name]
-    statuses, output = run_block(script, local_api, tmp_path)
+    statuses, output = run_block(script, local_api, tmp_path, local_dir / "runner.json")
     assert statuses == expected_statuses(script), output
