@@ -33,7 +33,7 @@ help:
 	@echo "make test      run the whole test suite (unit, integration, e2e, docs)"
 	@echo "make test-unit | test-integration | test-e2e   one part of the suite"
 	@echo "make import FILE=export.csv [WS=acme]  load a Kimai or Clockify CSV export into the running local API"
-	@echo "make lint      ruff, cfn-lint and the OpenAPI drift check"
+	@echo "make lint      ruff, mypy, cfn-lint and the OpenAPI drift check"
 	@echo "make format    apply ruff fixes and formatting"
 	@echo "make openapi   regenerate the committed OpenAPI document"
 	@echo "make validate  sam validate --lint (installs aws-sam-cli in $(SAM_VENV))"
@@ -92,6 +92,7 @@ test-security: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
 	$(PY) -m local.openapi --check
 

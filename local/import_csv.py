@@ -19,6 +19,7 @@ import html
 import io
 import json
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,7 +35,7 @@ class UnknownFormat(ValueError):
     pass
 
 
-def detect(header: list[str]) -> str:
+def detect(header: Sequence[str]) -> str:
     names = {name.strip() for name in header}
     if names >= KIMAI:
         return "kimai"

@@ -140,7 +140,7 @@ _CODE_ELSE = re.compile(r"""\bcode\s*=\s*["'][A-Z][A-Z0-9_]+["']\s+if\s+[^\n]*?\
 def error_codes() -> list[str]:
     """Every error code the functions and the layer can answer, read from their sources."""
     sources = [*(ROOT / "layers" / "common" / "python" / "worklogs").rglob("*.py"), *(ROOT / "functions").rglob("*.py")]
-    codes = set()
+    codes: set[str] = set()
     for path in sources:
         text = path.read_text(encoding="utf-8")
         codes.update(_CODE.findall(text), _CODE_ELSE.findall(text))

@@ -203,7 +203,7 @@ def replay(journal: Journal, endpoint: str, region: str) -> int:
 def _wire(value: Any) -> Any:
     """A boto3 attribute value as DynamoDB's wire JSON (binary as base64)."""
     if isinstance(value, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for kind, inner in value.items():
             if kind == "B":
                 out[kind] = base64.b64encode(bytes(inner)).decode("ascii")

@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
                 "or run this one with --ephemeral."
             ) from None
     server, store = build_server(args.host, args.port, dynamodb_port=args.dynamodb_port, journal=journal)
-    host, port = server.server_address[:2]
+    host, port = server.socket.getsockname()[:2]
     from local.rollup import clear_runner_state, record_runner_state, schedule_seconds, start_schedule
     from local.template import table_definitions
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from worklogs import bootstrap, coldstart
 from worklogs.api import current_caller, error_responses, json_response, model_response
@@ -48,7 +49,7 @@ def _csv_response(body: str, filename: str, headers: dict[str, str] | None = Non
     )
 
 
-def _csv_content(model: Any, description: str) -> dict[int, dict[str, Any]]:
+def _csv_content(model: Any, description: str) -> dict[int, OpenAPIResponse]:
     return {
         200: {
             "description": description + CSV_NOTE,

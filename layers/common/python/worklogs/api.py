@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger
@@ -36,6 +36,10 @@ from worklogs.errors import (
 )
 from worklogs.models import ErrorResponse, GatewayError
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
 logger = Logger()
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -55,7 +59,7 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
-def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
+def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
     """OpenAPI `responses` entries for error statuses, all in the common error shape."""
     return {
         status: {
@@ -66,7 +70,7 @@ def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
     }
 
 
-def model_response(status: int, model: type[BaseModel], description: str) -> dict[int, dict[str, Any]]:
+def model_response(status: int, model: type[BaseModel], description: str) -> dict[int, OpenAPIResponse]:
     return {status: {"description": description, "content": {"application/json": {"model": model}}}}
 
 
@@ -254,6 +258,10 @@ def current_caller(app: APIGatewayHttpResolver) -> Caller:
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$')
 
 
+@overload
+def parse_if_match(value: str | None, *, required: Literal[True]) -> int: ...
+@overload
+def parse_if_match(value: str | None, *, required: bool) -> int | None: ...
 def parse_if_match(value: str | None, *, required: bool) -> int | None:
     """The version in an `If-Match: "<version>"` header (W/ accepted); 428 when required and absent."""
     if value is None or not value.strip():
@@ -325,7 +333,7 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> 
     # Powertools keeps the current event on the resolver *class* (shared by every resolver in the process);
     # as instance attributes they are this resolver's own, so resolvers serving requests side by side in
     # one process (the local runner, threaded tests) never read each other's event or caller.
-    app.current_event = app._to_proxy_event(event)
+    app.current_event = cast("APIGatewayProxyEventV2", app._to_proxy_event(event))  # an HTTP API resolver's kind
     app.lambda_context = context
     try:
         return app.resolve(event, context)

@@ -4,7 +4,7 @@ so it can never reset a field the caller did not send. Both need `If-Match` (the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
@@ -41,18 +41,22 @@ def _patch_model(name: str, base: type[BaseModel], doc: str) -> type[ApiModel]:
     return create_model(name, __base__=ApiModel, __doc__=doc, **fields)
 
 
-SettingsPatch = _patch_model(
-    "SettingsPatch",
-    SettingsInput,
-    "A JSON merge patch of the settings: only the fields sent change; `null` resets a field to its default; "
-    "objects (`rounding`) merge field by field.",
-)
-WorklogTypePatch = _patch_model(
-    "WorklogTypePatch",
-    WorklogTypeInput,
-    "A JSON merge patch of a worklog type: only the fields sent change; `null` removes a field (its default "
-    "applies); objects (`localizationData`, `form`, `config`) merge key by key.",
-)
+if TYPE_CHECKING:  # generated from the input models at import: statically, request models like any other
+    SettingsPatch = ApiModel
+    WorklogTypePatch = ApiModel
+else:
+    SettingsPatch = _patch_model(
+        "SettingsPatch",
+        SettingsInput,
+        "A JSON merge patch of the settings: only the fields sent change; `null` resets a field to its default; "
+        "objects (`rounding`) merge field by field.",
+    )
+    WorklogTypePatch = _patch_model(
+        "WorklogTypePatch",
+        WorklogTypeInput,
+        "A JSON merge patch of a worklog type: only the fields sent change; `null` removes a field (its default "
+        "applies); objects (`localizationData`, `form`, `config`) merge key by key.",
+    )
 
 
 def _validated(model: type[BaseModel], merged: dict[str, Any]) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from datetime import date as CalendarDate
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import (
     AfterValidator,
@@ -81,6 +81,14 @@ QueryDate = Annotated[date, _iso_text(r"^\d{4}-\d{2}-\d{2}$", "an ISO 8601 date,
 JsonFloat = Annotated[float, refuse_lax_types(str, bool, expected="a number")]
 JsonBool = Annotated[bool, Strict()]
 Minutes = Annotated[int, Field(ge=1, le=60 * 24 * 366), refuse_lax_types(str, bool, expected="an integer")]
+
+# `from` is a Python keyword: a model's `from` field is passed as `**first_day(day)`, which the type checker
+# matches to the field like any other keyword.
+FirstDay = TypedDict("FirstDay", {"from": date})
+
+
+def first_day(day: date) -> FirstDay:
+    return {"from": day}
 
 
 class ApiModel(BaseModel):

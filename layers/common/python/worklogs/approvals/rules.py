@@ -6,12 +6,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Final
 
 from worklogs.auth import Caller, Role
 from worklogs.errors import Conflict, Forbidden, ValidationFailed
 
-SUBMITTED, APPROVED, REJECTED, REOPENED = "submitted", "approved", "rejected", "reopened"
-FROZEN_STATES = (SUBMITTED, APPROVED)
+if TYPE_CHECKING:
+    from worklogs.approvals.models import ApprovalState
+
+SUBMITTED: Final = "submitted"
+APPROVED: Final = "approved"
+REJECTED: Final = "rejected"
+REOPENED: Final = "reopened"
+FROZEN_STATES: tuple[ApprovalState, ...] = (SUBMITTED, APPROVED)
 _ID_NAMESPACE = uuid.UUID("6f1d2c3e-8a4b-4e1f-9c7d-0b5a3e2f1a47")
 
 
@@ -83,7 +90,7 @@ def require_resubmittable(state: str | None) -> None:
         )
 
 
-def next_state(action: str, state: str, caller: Caller, role: Role, worker_id: str) -> str:
+def next_state(action: str, state: str, caller: Caller, role: Role, worker_id: str) -> ApprovalState:
     """The state after `action` (approve, reject, reopen), or 403/409 when it is not allowed."""
     if action in ("approve", "reject"):
         if role < Role.MANAGER:

@@ -10,7 +10,14 @@ from typing import Any
 
 from worklogs.approvals import rules
 from worklogs.approvals import store as approval_store
-from worklogs.approvals.models import Approval, ApprovalEvent, ApprovalPage, ApprovalSubmit, ApprovalTotals
+from worklogs.approvals.models import (
+    Approval,
+    ApprovalEvent,
+    ApprovalPage,
+    ApprovalState,
+    ApprovalSubmit,
+    ApprovalTotals,
+)
 from worklogs.auth import Caller, Role
 from worklogs.domain import accounting, rollup
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
@@ -18,14 +25,14 @@ from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import LOCK_OVERRIDE_PRIVILEGE, WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref
 from worklogs.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
-from worklogs.models import Worklog
+from worklogs.models import Worklog, first_day
 from worklogs.repository import ledger
 from worklogs.repository import settings as settings_store
 from worklogs.repository.secrets import cursor_signing_key
 from worklogs.repository.worklogs import ExtraWrite, WorklogChange
 
 _SUBMIT_ATTEMPTS = 5
-_STATE_PRECEDENCE = (rules.APPROVED, rules.SUBMITTED, rules.REJECTED, rules.REOPENED)
+_STATE_PRECEDENCE: tuple[ApprovalState, ...] = (rules.APPROVED, rules.SUBMITTED, rules.REJECTED, rules.REOPENED)
 
 
 def approval_path(workspace_id: str, approval_id: str) -> str:
@@ -104,7 +111,7 @@ def submit(workspace_id: str, caller: Caller, request: ApprovalSubmit, now: date
             workspaceId=workspace_id,
             workerId=worker_id,
             period=span.label,
-            **{"from": span.first},
+            **first_day(span.first),
             to=span.last,
             state=rules.SUBMITTED,
             submittedAt=stamp,
@@ -115,7 +122,7 @@ def submit(workspace_id: str, caller: Caller, request: ApprovalSubmit, now: date
                 ApprovalEvent(action=rules.SUBMITTED, at=stamp, by=caller_ref(caller), version=version),
             ],
             version=version,
-            **{"self": approval_path(workspace_id, approval_id)},
+            self=approval_path(workspace_id, approval_id),
         )
         try:
             approval_store.save(approval, existing.version if existing else None, days=snapshot.days)
@@ -217,14 +224,16 @@ def freeze_guards(caller: Caller, changes: Iterable[WorklogChange], settings: Wo
     return [approval_store.freeze_guard(settings.workspaceId, worker, period) for worker, period in touched]
 
 
-def day_states(workspace_id: str, worker_id: str, days: list[date], settings: WorkspaceSettings) -> dict[date, str]:
+def day_states(
+    workspace_id: str, worker_id: str, days: list[date], settings: WorkspaceSettings
+) -> dict[date, ApprovalState]:
     """Each day's approval state (approved > submitted > rejected > reopened) from the weeks and months
     holding it: one BatchGetItem."""
     periods = {day: rules.periods_of_day(day, settings.weekStart) for day in days}
     wanted = {p for pair in periods.values() for p in pair}
     ids = {rules.approval_id(workspace_id, worker_id, p): p for p in wanted}
     states = {ids[a.id]: a.state for a in approval_store.get_many(workspace_id, list(ids)) if a.id in ids}
-    found: dict[date, str] = {}
+    found: dict[date, ApprovalState] = {}
     for day, pair in periods.items():
         present = [states[p] for p in pair if p in states]
         for state in _STATE_PRECEDENCE:
@@ -252,7 +261,7 @@ def approved_rows(
         spans.append((row, days))
         days_of.setdefault(str(row["workerId"]), set()).update(days)
     approved: dict[str, set[date]] = {}
-    for worker, days in days_of.items():
-        states = day_states(workspace_id, worker, sorted(days), settings)
+    for worker, worker_days in days_of.items():
+        states = day_states(workspace_id, worker, sorted(worker_days), settings)
         approved[worker] = {day for day, state in states.items() if state == rules.APPROVED}
     return [row for row, days in spans if set(days) <= approved[str(row["workerId"])]]

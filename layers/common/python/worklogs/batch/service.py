@@ -16,7 +16,7 @@ from worklogs.core import writes as writes
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import validate_data
 from worklogs.errors import Conflict, PreconditionFailed, WorklogsError
-from worklogs.models import ErrorInfo, Warning, Worklog, WorklogResult
+from worklogs.models import ErrorDetail, ErrorInfo, Warning, Worklog, WorklogResult
 from worklogs.repository import settings as settings_store
 from worklogs.repository.worklogs import SettingsChanged, WorklogChange
 
@@ -35,7 +35,11 @@ class _Accepted:
 
 def _refused(index: int, error: WorklogsError) -> BatchItemResult:
     return BatchItemResult(
-        index=index, status=error.status, error=ErrorInfo(code=error.code, message=error.message, details=error.details)
+        index=index,
+        status=error.status,
+        error=ErrorInfo(
+            code=error.code, message=error.message, details=[ErrorDetail.model_validate(d) for d in error.details]
+        ),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypedDict
 
 from worklogs.approvals import service as approvals
 from worklogs.auth import Caller, Role
@@ -13,7 +14,7 @@ from worklogs.domain import timer as timer_rules
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.durations import format_utc, to_utc
 from worklogs.errors import Forbidden
-from worklogs.models import Worklog
+from worklogs.models import Worklog, first_day
 from worklogs.repository import settings as settings_store
 from worklogs.repository import timers as timer_store
 from worklogs.repository import worklogs as worklog_store
@@ -81,12 +82,12 @@ def console(workspace_id: str, caller: Caller, query: ConsoleQuery, now: datetim
     weeks = []
     for week_start, tally in totals.weeks.items():
         inside = [day for day in totals.days if periods.week_start_of(day, settings.weekStart) == week_start]
-        weeks.append(WeekTotals(weekStart=week_start, **{"from": inside[0]}, to=inside[-1], **_figures(tally)))
+        weeks.append(WeekTotals(weekStart=week_start, **first_day(inside[0]), to=inside[-1], **_figures(tally)))
     return Console(
         workerId=worker_id,
         period=ConsolePeriod(
             period=period.kind,
-            **{"from": period.first_day},
+            **first_day(period.first_day),
             to=period.last_day,
             timezone=settings.timezone,
             weekStart=settings.weekStart,
@@ -109,7 +110,14 @@ def _position(worklog: Worklog) -> str:
     return f"{format_utc(worklog.startDate)}#{worklog.id}"
 
 
-def _figures(tally: accounting.Figures) -> dict[str, int]:
+class _Figures(TypedDict):
+    minutes: int
+    billableMinutes: int
+    roundedMinutes: int
+    entryCount: int
+
+
+def _figures(tally: accounting.Figures) -> _Figures:
     return {
         "minutes": tally.minutes,
         "billableMinutes": tally.billable_minutes,

@@ -159,6 +159,11 @@ def check_form(form: Any) -> None:
     walk(form, [], 0)
 
 
+def _matcher(compiled: Any) -> Callable[[str], bool]:
+    """A custom format: the value contains a match of the compiled RE2 pattern."""
+    return lambda value: compiled.search(value) is not None
+
+
 def _rewrite_patterns(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Callable[[str], bool]]]:
     """A copy of the form where each `pattern` is a custom format matched by RE2 (fastjsonschema would use
     Python's backtracking `re`), and the formats that implement them."""
@@ -179,7 +184,7 @@ def _rewrite_patterns(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, C
             pattern = copy.pop("pattern")
             name = _PATTERN_FORMAT + hashlib.sha256(pattern.encode("utf-8", "surrogatepass")).hexdigest()[:20]
             compiled = _linear_pattern(pattern, [*path, "pattern"])
-            formats[name] = lambda value, _compiled=compiled: _compiled.search(value) is not None
+            formats[name] = _matcher(compiled)
             patterns[name] = pattern
             copy["allOf"] = [*copy.get("allOf", []), {"format": name}]
         return copy

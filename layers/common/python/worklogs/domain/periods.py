@@ -38,7 +38,7 @@ def week_start_of(day: date, week_start: WeekStart) -> date:
 class Period:
     """Whole local days `first_day`..`last_day` (inclusive) in `tz`: [start, end) as UTC instants."""
 
-    kind: str
+    kind: PeriodKind
     first_day: date
     last_day: date
     tz: ZoneInfo
@@ -73,14 +73,14 @@ def resolve_period(
     if kind != "custom" and (first is not None or last is not None):
         raise _invalid("`from` and `to` go with period=custom.", "from" if first is not None else "to")
     if kind == "today":
-        return Period(kind, today, today, tz)
+        return Period("today", today, today, tz)
     if kind == "week":
         begin = week_start_of(today, week_start)
-        return Period(kind, begin, begin + timedelta(days=6), tz)
+        return Period("week", begin, begin + timedelta(days=6), tz)
     if kind == "month":
         begin = today.replace(day=1)
         following = (begin + timedelta(days=32)).replace(day=1)
-        return Period(kind, begin, following - timedelta(days=1), tz)
+        return Period("month", begin, following - timedelta(days=1), tz)
     if kind == "custom":
         if first is None or last is None:
             raise _invalid("period=custom needs both `from` and `to` (dates, inclusive).", "to" if first else "from")
@@ -88,5 +88,5 @@ def resolve_period(
             raise _invalid(f"`from` ({first}) is after `to` ({last}).", "from")
         if (last - first).days + 1 > MAX_PERIOD_DAYS:
             raise _invalid(f"A custom period spans at most {MAX_PERIOD_DAYS} days.", "to")
-        return Period(kind, first, last, tz)
+        return Period("custom", first, last, tz)
     raise _invalid(f"Unknown period '{kind}': use today, week, month or custom.", "period")

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from worklogs.domain import accounting
 from worklogs.domain.accounting import CENT, is_billable
-from worklogs.domain.periods import day_start, week_start_of
+from worklogs.domain.periods import WeekStart, day_start, week_start_of
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.models import Worklog
 
@@ -57,7 +57,7 @@ def dirty_days(worklog: Worklog, tz: ZoneInfo) -> list[date]:
     return accounting.dirty_days(worklog.startDate, worklog.endDate, tz)
 
 
-def period_of(granularity: str, day: date, first_weekday: str) -> str:
+def period_of(granularity: str, day: date, first_weekday: WeekStart) -> str:
     """The period text of the row holding `day`: `2026-11-23` (day), week start date (week), `2026-11` (month)."""
     if granularity == "day":
         return day.isoformat()

@@ -21,7 +21,7 @@ from worklogs.domain.durations import (
 )
 from worklogs.domain.html import sanitize_description
 from worklogs.errors import Forbidden, ValidationFailed
-from worklogs.models import UserRef, Worklog, WorklogCreate
+from worklogs.models import UserRef, Worklog, WorklogCreate, WorklogPatch
 
 DEFAULT_MAX_ENTRY_HOURS = 24
 
@@ -35,7 +35,7 @@ def caller_ref(caller: Caller) -> UserRef:
 
 
 def requested_duration_seconds(
-    request: WorklogCreate,
+    request: WorklogCreate | WorklogPatch,
     *,
     hours_per_day: float = DEFAULT_HOURS_PER_DAY,
     days_per_week: float = DEFAULT_DAYS_PER_WEEK,

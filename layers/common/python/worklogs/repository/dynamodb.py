@@ -137,7 +137,7 @@ def serialize(item: dict[str, Any]) -> dict[str, Any]:
     return {key: _attribute(_to_dynamo_value(value)) for key, value in item.items() if value is not None}
 
 
-def deserialize(item: dict[str, Any]) -> dict[str, Any]:
+def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
     return {key: _from_dynamo_value(_python(value)) for key, value in item.items()}
 
 

@@ -147,7 +147,7 @@ def _days_of(worklog: Worklog | None) -> set[WorkerDay]:
     return {(worklog.workerId, day) for day in utc_days(worklog.startDate, worklog.endDate)}
 
 
-def is_frozen(item: dict[str, Any] | None) -> bool:
+def is_frozen(item: Mapping[str, Any] | None) -> bool:
     """A ledger item (as stored) carries a freeze mark."""
     return bool(item and FREEZE in item)
 

@@ -120,7 +120,10 @@ def advance(reroll: Reroll, next_day: date) -> bool:
     """Move the cursor past the days just recomputed (delete the item when none are left); False when the
     item was replaced meanwhile (a newer settings change: its own re-roll covers the days again)."""
     key = serialize(_key(reroll.workspace_id))
-    condition = {"ConditionExpression": "#token = :token", "ExpressionAttributeNames": {"#token": "token"}}
+    condition: dict[str, Any] = {
+        "ConditionExpression": "#token = :token",
+        "ExpressionAttributeNames": {"#token": "token"},
+    }
     try:
         if next_day > reroll.last_day:
             client().delete_item(

@@ -65,8 +65,8 @@ def _receipt_from_item(item: dict[str, Any]) -> StopReceipt:
 
 
 def _old(error: ClientError) -> TimerState | None:
-    item = error.response.get("Item")
-    return from_item(item) if item else None
+    item = error.response.get("Item")  # ALL_OLD of a failed condition (botocore's error type does not name it)
+    return from_item(item) if isinstance(item, dict) and item else None
 
 
 def _failed_condition(error: ClientError) -> bool:
