@@ -84,7 +84,7 @@ def test_a_stopped_timer_emits_timer_stopped_and_its_worklogs(api, feed, dynamod
 def test_the_publisher_puts_them_on_the_bus_in_order(api, dynamodb, monkeypatch):
     from local.events import LambdaContext
     from local.functions import handler
-    from worklogs.events import store as bus
+    from worklogs.repository import events as bus
 
     events_client = boto3.client("events", region_name="us-east-1")
     sqs = boto3.client("sqs", region_name="us-east-1")

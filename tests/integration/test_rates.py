@@ -149,12 +149,12 @@ def test_a_create_resolves_the_rate_without_an_extra_request(api, ddb_calls):
 
 
 def test_rules_saved_by_another_container_are_seen_by_the_next_write(api):
-    from worklogs.rates import store as rates_store
+    from worklogs.repository import rates as rates_store
 
     put_rules(api, [{"rate": "100.00", "validFrom": "2026-01-01"}])
     create(api)  # cached: version 1
     put_rules(api, [{"rate": "130.00", "validFrom": "2026-01-01"}], **{"If-Match": '"1"'})
-    rates_store._cache.put(  # another container still holds version 1
+    rates_store._item._cache.put(  # another container still holds version 1
         "acme", rates_store.load("acme", "EUR").model_copy(update={"version": 1, "rules": []})
     )
     created = create(api, startDate="2026-11-13T09:00:00Z", endDate="2026-11-13T10:00:00Z")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from worklogs.repository.errors import VersionConflict
 
 
 class WorklogsError(Exception):
@@ -72,3 +76,12 @@ class PreconditionRequired(WorklogsError):
 class ServiceUnavailable(WorklogsError):
     status = 503
     code = "SERVICE_UNAVAILABLE"
+
+
+@contextmanager
+def conflicts_as_version_mismatch(message: str) -> Iterator[None]:
+    """A store's VersionConflict (another writer saved first) as 412 VERSION_MISMATCH with `message`."""
+    try:
+        yield
+    except VersionConflict as error:
+        raise PreconditionFailed(message, code="VERSION_MISMATCH") from error

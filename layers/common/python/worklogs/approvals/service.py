@@ -3,13 +3,12 @@ call: `freeze_guards` (every worklog write) and `day_states` (the console)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from worklogs.approvals import rules
-from worklogs.approvals import store as approval_store
 from worklogs.approvals.models import (
     Approval,
     ApprovalEvent,
@@ -24,10 +23,12 @@ from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerpr
 from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import LOCK_OVERRIDE_PRIVILEGE, WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref
-from worklogs.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from worklogs.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed, conflicts_as_version_mismatch
 from worklogs.models import Worklog, first_day
+from worklogs.repository import approvals as approval_store
 from worklogs.repository import ledger
 from worklogs.repository import settings as settings_store
+from worklogs.repository.errors import LedgerMoved
 from worklogs.repository.secrets import cursor_signing_key
 from worklogs.repository.worklogs import ExtraWrite, WorklogChange
 
@@ -125,11 +126,18 @@ def submit(workspace_id: str, caller: Caller, request: ApprovalSubmit, now: date
             self=approval_path(workspace_id, approval_id),
         )
         try:
-            approval_store.save(approval, existing.version if existing else None, days=snapshot.days)
+            _save(approval, existing.version if existing else None, days=snapshot.days)
             return approval
-        except approval_store.LedgerMoved:
+        except LedgerMoved:
             continue  # a write landed in the period after the snapshot: snapshot again
     raise Conflict("The worker's entries in this period keep changing; submit again.", code="APPROVAL_CHANGING")
+
+
+def _save(
+    approval: Approval, expected_version: int | None, *, days: Mapping[date, int] | None = None, freeze: bool = True
+) -> None:
+    with conflicts_as_version_mismatch("The approval changed meanwhile; read it again and retry."):
+        approval_store.save(approval, expected_version, days=days, freeze=freeze)
 
 
 def _visible(workspace_id: str, caller: Caller, approval_id: str) -> tuple[Approval, Role]:
@@ -177,9 +185,9 @@ def transition(
     )
     unfreezes = existing.state in rules.FROZEN_STATES and state not in rules.FROZEN_STATES
     if unfreezes:  # rejected or reopened: its days lose this approval's freeze marks in the same transaction
-        approval_store.save(updated, existing.version, days=_period_days(workspace_id, existing), freeze=False)
+        _save(updated, existing.version, days=_period_days(workspace_id, existing), freeze=False)
     else:
-        approval_store.save(updated, existing.version)
+        _save(updated, existing.version)
     return updated
 
 
@@ -221,7 +229,17 @@ def freeze_guards(caller: Caller, changes: Iterable[WorklogChange], settings: Wo
             for day in accounting.dirty_days(worklog.startDate, worklog.endDate, settings.tz):
                 for period in rules.periods_of_day(day, settings.weekStart):
                     touched[(worklog.workerId, period)] = None
-    return [approval_store.freeze_guard(settings.workspaceId, worker, period) for worker, period in touched]
+    return [_freeze_guard(settings.workspaceId, worker, period) for worker, period in touched]
+
+
+def _freeze_guard(workspace_id: str, worker_id: str, period: str) -> ExtraWrite:
+    def refused(state: str | None) -> Exception:
+        if state is not None and state in rules.FROZEN_STATES:
+            return rules.frozen(state, worker_id, period)
+        return Conflict("The timesheet of this period is changing; retry.", code="APPROVAL_CHANGING")
+
+    approval_id = rules.approval_id(workspace_id, worker_id, period)
+    return approval_store.freeze_guard(workspace_id, approval_id, rules.FROZEN_STATES, refused)
 
 
 def day_states(

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from worklogs.events import rules
-from worklogs.events import store as bus
+from worklogs.repository import events as bus
 
 
 def events_of(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -15,4 +15,5 @@ def events_of(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def publish_records(records: list[dict[str, Any]]) -> int:
     """One event per committed change in the records; an error makes the whole batch retry (at least once)."""
-    return bus.publish(events_of(records))
+    name = bus.bus_name()
+    return bus.put_events([rules.bus_entry(event, name) for event in events_of(records)])

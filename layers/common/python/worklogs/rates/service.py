@@ -15,12 +15,12 @@ from worklogs.domain import accounting, rollup
 from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref
-from worklogs.errors import Conflict, PreconditionFailed, ValidationFailed
+from worklogs.errors import Conflict, PreconditionFailed, ValidationFailed, conflicts_as_version_mismatch
 from worklogs.models import Worklog
 from worklogs.rates import rules
-from worklogs.rates import store as rates_store
 from worklogs.rates.models import Rates, RatesInput, ReapplyRequest, ReapplyResult
 from worklogs.repository import ledger
+from worklogs.repository import rates as rates_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.worklogs import ExtraWrite, SettingsChanged, WorklogChange
@@ -100,7 +100,8 @@ def put_rates(
         updatedAt=audit_stamp(now),
         updatedBy=caller_ref(caller),
     )
-    rates_store.save(saved, current.version)
+    with conflicts_as_version_mismatch("The rates changed meanwhile; read them again and retry."):
+        rates_store.save(saved, current.version)
     return saved
 
 

@@ -1,15 +1,15 @@
 """The DynamoDB client (created lazily, replaceable in tests) and item (de)serialisation.
 
-Cold-start rules: this is the only module that creates an AWS client, and it does so on first use with
-botocore alone (boto3 adds its resource layer and s3transfer, which nothing here uses). X-Ray's botocore
-patch is applied at that moment too (the functions' Tracer does not patch at import), so every DynamoDB
-call still gets its subsegment.
+Cold-start rules: AWS clients (this one, and the event bus's in repository/events.py) are `AwsClient`s:
+created on first use with botocore alone (boto3 adds its resource layer and s3transfer, which nothing here
+uses). X-Ray's botocore patch is applied at that moment too (the functions' Tracer does not patch at
+import), so every AWS call still gets its subsegment.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Set
+from collections.abc import Callable, Mapping, Set
 from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from typing import Any
 
@@ -17,8 +17,6 @@ from worklogs.config import environment
 
 MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's item size limit
 
-_lock = threading.Lock()
-_client: Any = None
 # DynamoDB's number limits, as boto3 applies them: 38 significant digits, no silent rounding.
 _NUMBERS = Context(Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow])
 
@@ -30,29 +28,57 @@ def trace_aws_calls() -> None:
     Tracer().patch(["botocore"])
 
 
-def client() -> Any:
-    """The process-wide low-level client; created on first use so importing costs nothing."""
-    global _client
-    if _client is None:
-        with _lock:
-            if _client is None:
-                import botocore.session
-                from botocore.config import Config
+class AwsClient:
+    """A process-wide low-level client of one AWS service, created on first use so importing costs nothing;
+    `use` swaps it (tests, the local runner)."""
 
-                trace_aws_calls()
-                _client = botocore.session.get_session().create_client(
-                    "dynamodb",
-                    endpoint_url=environment().dynamodb_endpoint_url,
-                    config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5),
-                )
-    return _client
+    def __init__(self, service: str, options: Callable[[], dict[str, Any]] = dict):
+        self._service = service
+        self._options = options
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    import botocore.session
+
+                    trace_aws_calls()
+                    self._client = botocore.session.get_session().create_client(self._service, **self._options())
+        return self._client
+
+    def use(self, new_client: Any) -> None:
+        with self._lock:
+            self._client = new_client
+
+
+def _dynamodb_options() -> dict[str, Any]:
+    from botocore.config import Config
+
+    return {
+        "endpoint_url": environment().dynamodb_endpoint_url,
+        "config": Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5),
+    }
+
+
+_dynamodb = AwsClient("dynamodb", _dynamodb_options)
+
+
+def client() -> Any:
+    """The process-wide DynamoDB client."""
+    return _dynamodb.get()
 
 
 def use_client(new_client: Any) -> None:
-    """Swap the client (tests, the local runner)."""
-    global _client
-    with _lock:
-        _client = new_client
+    """Swap the DynamoDB client (tests, the local runner)."""
+    _dynamodb.use(new_client)
+
+
+def get_item(key: dict[str, Any]) -> dict[str, Any] | None:
+    """One strongly consistent GetItem on the main table (a read after a write sees it): the raw item."""
+    response = client().get_item(TableName=environment().worklogs_table, Key=serialize(key), ConsistentRead=True)
+    return response.get("Item") or None
 
 
 def _to_dynamo_value(value: Any) -> Any:

@@ -12,7 +12,7 @@ from worklogs.config import environment
 from worklogs.domain.durations import format_utc
 from worklogs.domain.timer import MAX_SEGMENTS, RECEIPT_TTL, StopReceipt, TimerState
 from worklogs.repository import keys
-from worklogs.repository.dynamodb import client, deserialize, serialize
+from worklogs.repository.dynamodb import client, deserialize, get_item, serialize
 from worklogs.repository.worklogs import ExtraWrite
 
 ENTITY = "timer"
@@ -75,12 +75,7 @@ def _failed_condition(error: ClientError) -> bool:
 
 def get(workspace_id: str, user_id: str) -> TimerState | None:
     """One GetItem, strongly consistent."""
-    response = client().get_item(
-        TableName=environment().worklogs_table,
-        Key=serialize(keys.timer_key(workspace_id, user_id)),
-        ConsistentRead=True,
-    )
-    item = response.get("Item")
+    item = get_item(keys.timer_key(workspace_id, user_id))
     return from_item(item) if item else None
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from worklogs.config import environment as runtime
-from worklogs.errors import PreconditionFailed
 from worklogs.repository import keys
 from worklogs.repository.cache import WorkspaceCache
 from worklogs.repository.dynamodb import client, deserialize, serialize
+from worklogs.repository.errors import VersionConflict
 from worklogs.worklog_types.models import WorklogType
 
 _cache: WorkspaceCache[dict[str, WorklogType]] = WorkspaceCache()
@@ -70,7 +70,7 @@ def guard(worklog_type: WorklogType, workspace_id: str) -> dict[str, Any]:
 
 
 def save(workspace_id: str, worklog_type: WorklogType, expected_version: int) -> None:
-    """Conditional PutItem over the version read (0: must not exist yet)."""
+    """Conditional PutItem over the version read (0: must not exist yet); VersionConflict when it changed."""
     item = {
         **keys.type_key(workspace_id, worklog_type.code),
         "entity": "worklog-type",
@@ -100,9 +100,7 @@ def _write(workspace_id: str, operation) -> None:
         operation()
     except ClientError as error:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            raise PreconditionFailed(
-                "The worklog type changed meanwhile; read it again and retry.", code="VERSION_MISMATCH"
-            ) from error
+            raise VersionConflict("worklog type", workspace_id) from error
         raise
     finally:
         invalidate(workspace_id)

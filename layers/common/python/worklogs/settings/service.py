@@ -10,6 +10,7 @@ from worklogs.core.writes import expect_version, raise_if_match_required
 from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import SettingsInput, WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref
+from worklogs.errors import conflicts_as_version_mismatch
 from worklogs.repository import settings as settings_store
 
 
@@ -35,7 +36,8 @@ def put_settings(
         updatedBy=caller_ref(caller),
     )
     # A change of timezone/weekStart/rounding/currency re-rolls the past (worklogs/reroll.py).
-    reroll.save_settings(current, updated, now)
+    with conflicts_as_version_mismatch("The settings changed meanwhile; read them again and retry."):
+        reroll.save_settings(current, updated, now)
     return updated
 
 

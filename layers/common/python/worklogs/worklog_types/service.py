@@ -10,10 +10,12 @@ from worklogs.domain import types as type_rules
 from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import WorkspaceSettings
 from worklogs.domain.worklogs import caller_ref
-from worklogs.errors import Conflict, NotFound
+from worklogs.errors import Conflict, NotFound, conflicts_as_version_mismatch
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
 from worklogs.worklog_types.models import AuditInfo, WorklogType, WorklogTypeInput
+
+_CHANGED_MEANWHILE = "The worklog type changed meanwhile; read it again and retry."
 
 
 def _shown(worklog_type: WorklogType, settings: WorkspaceSettings, now: datetime, accept_language: str | None):
@@ -67,7 +69,8 @@ def put_type(
         updatedBy=me,
     )
     saved = WorklogType(**definition.model_dump(), code=code, valid=False, version=version + 1, auditInfo=audit)
-    types_store.save(workspace_id, saved, version)
+    with conflicts_as_version_mismatch(_CHANGED_MEANWHILE):
+        types_store.save(workspace_id, saved, version)
     return _shown(saved, settings_store.get(workspace_id), now, None), current is None
 
 
@@ -78,4 +81,5 @@ def delete_type(workspace_id: str, code: str, caller: Caller, expected_version: 
     expect_version(current.version, expected_version, "worklog type")
     if types_store.in_use(workspace_id, code):
         raise Conflict(f"Worklogs use type '{code}'; set its validityTo instead of deleting it.", code="TYPE_IN_USE")
-    types_store.delete(workspace_id, code, current.version)
+    with conflicts_as_version_mismatch(_CHANGED_MEANWHILE):
+        types_store.delete(workspace_id, code, current.version)

@@ -1,4 +1,4 @@
-"""Approval items in the main table (repository code: the only approval module that talks to DynamoDB).
+"""Approval items in the main table.
 
 One item per worker and period (`keys.approval_key`); writes are conditional on the version read. Worklog
 writes do not read approvals: a submission marks the worker's day-ledger items of the period frozen in the
@@ -11,18 +11,17 @@ period cannot both succeed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklogs.approvals import rules
 from worklogs.approvals.models import Approval
 from worklogs.config import environment
-from worklogs.errors import Conflict, PreconditionFailed
 from worklogs.repository import keys, ledger
-from worklogs.repository.dynamodb import client, deserialize, serialize
+from worklogs.repository.dynamodb import client, deserialize, get_item, serialize
+from worklogs.repository.errors import LedgerMoved, VersionConflict
 from worklogs.repository.worklogs import ExtraWrite
 
 ENTITY = "approval"
@@ -36,12 +35,7 @@ def _from_item(item: dict[str, Any]) -> Approval:
 
 def get(workspace_id: str, approval_id: str) -> Approval | None:
     """One strongly consistent GetItem."""
-    response = client().get_item(
-        TableName=environment().worklogs_table,
-        Key=serialize(keys.approval_key(workspace_id, approval_id)),
-        ConsistentRead=True,
-    )
-    item = response.get("Item")
+    item = get_item(keys.approval_key(workspace_id, approval_id))
     return _from_item(item) if item else None
 
 
@@ -62,10 +56,6 @@ def get_many(workspace_id: str, approval_ids: list[str]) -> list[Approval]:
     return found
 
 
-class LedgerMoved(Exception):
-    """A day of the period changed after the snapshot read it: read and snapshot again."""
-
-
 def save(
     approval: Approval,
     expected_version: int | None,
@@ -75,7 +65,8 @@ def save(
 ) -> None:
     """Write the approval, conditioned on the version read (None: it must not exist yet). With `days`
     (UTC day → ledger version the snapshot read), the same transaction marks the worker's days frozen
-    (`freeze`, each conditioned on its version) or removes this approval's marks."""
+    (`freeze`, each conditioned on its version) or removes this approval's marks. VersionConflict when the
+    approval changed meanwhile; LedgerMoved when one of the days did."""
     item = {
         **keys.approval_key(approval.workspaceId, approval.id),
         "entity": ENTITY,
@@ -88,7 +79,7 @@ def save(
     else:
         request["ConditionExpression"] = "version = :v"
         request["ExpressionAttributeValues"] = serialize({":v": expected_version})
-    changed = PreconditionFailed("The approval changed meanwhile; read it again and retry.", code="VERSION_MISMATCH")
+    changed = VersionConflict(ENTITY, approval.workspaceId)
     if days is None:
         try:
             client().put_item(**request)
@@ -153,27 +144,31 @@ def query(
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def freeze_guard(workspace_id: str, worker_id: str, period: str) -> ExtraWrite:
-    """A ConditionCheck for a worklog write's transaction: the worker's period is not submitted or approved."""
-    key = keys.approval_key(workspace_id, rules.approval_id(workspace_id, worker_id, period))
+def freeze_guard(
+    workspace_id: str,
+    approval_id: str,
+    frozen_states: Sequence[str],
+    refused: Callable[[str | None], Exception],
+) -> ExtraWrite:
+    """A ConditionCheck for a worklog write's transaction: the approval is absent or in none of
+    `frozen_states`. When it fails, `refused` gets the state found and gives the error to raise."""
+    names = {f":frozen{index}": state for index, state in enumerate(frozen_states)}
     request = {
         "ConditionCheck": {
             "TableName": environment().worklogs_table,
-            "Key": serialize(key),
-            "ConditionExpression": "attribute_not_exists(PK) OR NOT (#state IN (:submitted, :approved))",
+            "Key": serialize(keys.approval_key(workspace_id, approval_id)),
+            "ConditionExpression": f"attribute_not_exists(PK) OR NOT (#state IN ({', '.join(names)}))",
             "ExpressionAttributeNames": {"#state": "state"},
-            "ExpressionAttributeValues": serialize({":submitted": rules.SUBMITTED, ":approved": rules.APPROVED}),
+            "ExpressionAttributeValues": serialize(names),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
     }
 
-    def refused(old: dict[str, Any] | None) -> Exception:
+    def failed(old: dict[str, Any] | None) -> Exception:
         state = (old or {}).get("state")
         if state is None:  # the condition lost a race (or the item was not returned): look at it now
-            current = get(workspace_id, rules.approval_id(workspace_id, worker_id, period))
+            current = get(workspace_id, approval_id)
             state = current.state if current is not None else None
-        if state in rules.FROZEN_STATES:
-            return rules.frozen(state, worker_id, period)
-        return Conflict("The timesheet of this period is changing; retry.", code="APPROVAL_CHANGING")
+        return refused(state)
 
-    return ExtraWrite(request, refused)
+    return ExtraWrite(request, failed)
