@@ -18,7 +18,8 @@ from worklogs.domain.worklogs import validate_data
 from worklogs.errors import Conflict, PreconditionFailed, WorklogsError
 from worklogs.models import ErrorDetail, ErrorInfo, Warning, Worklog, WorklogResult
 from worklogs.repository import settings as settings_store
-from worklogs.repository.worklogs import SettingsChanged, WorklogChange
+from worklogs.repository.errors import SettingsChanged
+from worklogs.repository.worklogs import WorklogChange
 
 WORKLOGS_PER_TRANSACTION = 25  # ~2 items each + shared markers and checks stay under DynamoDB's 100
 _ATTEMPTS = 3

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from worklogs.approvals import service as approvals
 from worklogs.auth import Caller, Role
+from worklogs.core.store_errors import worklog_write_errors
 from worklogs.domain import lifecycle
 from worklogs.domain import types as type_rules
 from worklogs.domain.settings import LOCK_OVERRIDE_PRIVILEGE, WorkspaceSettings
@@ -27,7 +28,8 @@ from worklogs.repository import ledger
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
 from worklogs.repository import worklogs as worklog_store
-from worklogs.repository.worklogs import ExtraWrite, FrozenDays, LedgerChanged, SettingsChanged, WorklogChange
+from worklogs.repository.errors import FrozenDays, LedgerChanged, SettingsChanged
+from worklogs.repository.worklogs import ExtraWrite, WorklogChange
 
 T = TypeVar("T")
 ATTEMPTS = 3
@@ -71,26 +73,34 @@ def commit_changes(
     """Every worklog write goes through here: one transaction, with each worklog's rate snapshot, guarded so
     that it cannot land in a submitted or approved timesheet period."""
     rate_guards = rates.snapshot(changes, settings)
-    if caller.has_privilege(LOCK_OVERRIDE_PRIVILEGE):
-        worklog_store.commit(
-            changes, settings, checks, extra=[*extra, *rate_guards], ledger_versions=ledger_versions, check_frozen=False
-        )
-        return
-    try:
-        # The common case: no day the change touches is marked frozen (the ledger updates check the marks).
-        worklog_store.commit(changes, settings, checks, extra=[*extra, *rate_guards], ledger_versions=ledger_versions)
-    except FrozenDays:
-        # A marked day may still lie outside the frozen period (periods end at local midnight, days are UTC):
-        # check each week and month the change touches against its approval, in the same transaction.
-        frozen_guards = approvals.freeze_guards(caller, changes, settings)
-        worklog_store.commit(
-            changes,
-            settings,
-            checks,
-            extra=[*extra, *rate_guards, *frozen_guards],
-            ledger_versions=ledger_versions,
-            check_frozen=False,
-        )
+    with worklog_write_errors():
+        if caller.has_privilege(LOCK_OVERRIDE_PRIVILEGE):
+            worklog_store.commit(
+                changes,
+                settings,
+                checks,
+                extra=[*extra, *rate_guards],
+                ledger_versions=ledger_versions,
+                check_frozen=False,
+            )
+            return
+        try:
+            # The common case: no day the change touches is marked frozen (the ledger updates check the marks).
+            worklog_store.commit(
+                changes, settings, checks, extra=[*extra, *rate_guards], ledger_versions=ledger_versions
+            )
+        except FrozenDays:
+            # A marked day may still lie outside the frozen period (periods end at local midnight, days are UTC):
+            # check each week and month the change touches against its approval, in the same transaction.
+            frozen_guards = approvals.freeze_guards(caller, changes, settings)
+            worklog_store.commit(
+                changes,
+                settings,
+                checks,
+                extra=[*extra, *rate_guards, *frozen_guards],
+                ledger_versions=ledger_versions,
+                check_frozen=False,
+            )
 
 
 def overlap_warnings(

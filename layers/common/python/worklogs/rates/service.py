@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from worklogs.approvals import rules as approval_rules
 from worklogs.approvals import service as approvals
 from worklogs.auth import Caller, Role
+from worklogs.core.store_errors import worklog_write_errors
 from worklogs.domain import accounting, rollup
 from worklogs.domain.durations import audit_stamp
 from worklogs.domain.settings import WorkspaceSettings
@@ -23,7 +24,8 @@ from worklogs.repository import ledger
 from worklogs.repository import rates as rates_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import worklogs as worklog_store
-from worklogs.repository.worklogs import ExtraWrite, SettingsChanged, WorklogChange
+from worklogs.repository.errors import SettingsChanged
+from worklogs.repository.worklogs import ExtraWrite, WorklogChange
 
 MAX_REAPPLY_DAYS = 92
 
@@ -171,7 +173,8 @@ def reapply(workspace_id: str, caller: Caller, request: ReapplyRequest, now: dat
         change = WorklogChange(updated, worklog.version, "reapply-rate", ["rate", "rateSource"], previous=worklog)
         guards = [rates_store.guard(current), *approvals.freeze_guards(caller, [change], settings)]
         try:
-            worklog_store.commit([change], settings, extra=guards, check_frozen=False)  # guards are precise
+            with worklog_write_errors():
+                worklog_store.commit([change], settings, extra=guards, check_frozen=False)  # guards are precise
         except SettingsChanged:
             raise Conflict(
                 "The rates or settings changed while reapplying; run it again.", code="RATES_CHANGING"

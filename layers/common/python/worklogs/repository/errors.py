@@ -24,3 +24,43 @@ class LedgerMoved(StoreError):
 
 class PublishFailed(StoreError):
     """The event bus refused some entries: the batch is retried (events are delivered at least once)."""
+
+
+class SettingsChanged(StoreError):
+    """The workspace settings (or a worklog type, or the rates) changed after the write was checked: check
+    it again against the current ones."""
+
+
+class LedgerChanged(SettingsChanged):
+    """Another write for the same worker and UTC day committed after the overlap check: check again."""
+
+
+class FrozenDays(StoreError):
+    """A day the change touches carries a freeze mark (a submitted or approved timesheet period has time in
+    it): nothing was written; the caller checks each period precisely and commits again without the marks."""
+
+
+class ItemTooLarge(StoreError):
+    """A worklog would be larger than an item may be."""
+
+    def __init__(self, worklog_id: str, limit_bytes: int):
+        super().__init__(f"Worklog {worklog_id} would exceed {limit_bytes} bytes.")
+        self.worklog_id = worklog_id
+        self.limit_bytes = limit_bytes
+
+
+class TooManyItems(StoreError):
+    """The change needs more items than one transaction may hold."""
+
+
+class AlreadyExists(StoreError):
+    """A new worklog's id is taken."""
+
+
+class WorklogVersionChanged(StoreError):
+    """A worklog was written by someone else since it was read; `current_version` as found (None: gone)."""
+
+    def __init__(self, worklog_id: str, current_version: int | None):
+        super().__init__(f"Worklog {worklog_id} changed meanwhile (version {current_version}).")
+        self.worklog_id = worklog_id
+        self.current_version = current_version

@@ -9,7 +9,8 @@ from typing import Any
 
 from worklogs.rates.models import Rates
 from worklogs.repository import keys
-from worklogs.repository.worklogs import ExtraWrite, SettingsChanged
+from worklogs.repository.errors import SettingsChanged
+from worklogs.repository.worklogs import ExtraWrite
 from worklogs.repository.workspace_item import WorkspaceItem, known_attributes
 
 _item: WorkspaceItem[Rates] = WorkspaceItem("rates", keys.rates_key)

@@ -16,31 +16,26 @@ from worklogs.config import environment
 from worklogs.domain.durations import format_utc
 from worklogs.domain.rollup import accounting_view, dirty_days
 from worklogs.domain.settings import WorkspaceSettings
-from worklogs.errors import Conflict, PreconditionFailed, ValidationFailed
 from worklogs.models import HistoryEntry, Worklog
 from worklogs.repository import keys, ledger
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
 from worklogs.repository.dynamodb import MAX_ITEM_BYTES, client, deserialize, item_size, serialize
+from worklogs.repository.errors import (
+    AlreadyExists,
+    FrozenDays,
+    ItemTooLarge,
+    LedgerChanged,
+    SettingsChanged,
+    TooManyItems,
+    WorklogVersionChanged,
+)
 from worklogs.repository.worklog_items import ENTITY, derived_items, from_item, to_item
 
 HISTORY_ENTITY = "history"
 MAX_TRANSACTION_ITEMS = 100
 MARKER_CONFLICT_RETRIES = 3
-
-
-class SettingsChanged(Exception):
-    """The workspace settings (or a worklog type) changed after the write was checked: check again."""
-
-
-class LedgerChanged(SettingsChanged):
-    """Another write for the same worker and UTC day committed after the overlap check: check again."""
-
-
-class FrozenDays(Exception):
-    """A day the change touches carries a freeze mark (a submitted or approved timesheet period has time in
-    it): nothing was written; the caller checks each period precisely and commits again without the marks."""
 
 
 @dataclass(frozen=True)
@@ -110,12 +105,7 @@ def commit(
         put: dict[str, Any] = {"TableName": table, "Item": serialize(item)}
         if item_size(put["Item"]) > MAX_ITEM_BYTES:
             # Only a merge can grow a worklog past the limit (each part fits): the caller's input, not a 5xx.
-            raise ValidationFailed(
-                f"Worklog {change.worklog.id} would be larger than the {MAX_ITEM_BYTES // 1024} KB a worklog "
-                "can hold (description and data together); merge fewer worklogs or shorten their descriptions.",
-                code="WORKLOG_TOO_LARGE",
-                details=[{"loc": ["body"], "msg": "Resulting worklog too large.", "type": "item_size"}],
-            )
+            raise ItemTooLarge(change.worklog.id, MAX_ITEM_BYTES)
         if change.expected_version is None:
             put["ConditionExpression"] = "attribute_not_exists(PK)"
         else:
@@ -146,11 +136,7 @@ def commit(
     items += _dirty_day_markers(changes, checked_against)
     checks = [settings_store.guard(checked_against), *extra_checks]
     if len(items) + len(checks) > MAX_TRANSACTION_ITEMS:
-        raise Conflict(
-            "This change touches too many stored items for one atomic write (links and days spanned count); "
-            "change fewer worklogs at once or remove some links first.",
-            code="CHANGE_TOO_LARGE",
-        )
+        raise TooManyItems()
     for attempt in range(MARKER_CONFLICT_RETRIES + 1):
         try:
             # One token per attempt: botocore's retries of a lost response reuse it, so DynamoDB applies it once.
@@ -236,17 +222,13 @@ def _raise_cancellation(
         if code not in {"ConditionalCheckFailed", "TransactionConflict"}:
             continue
         if change.expected_version is None:
-            raise Conflict("A worklog with this id already exists.", code="WORKLOG_EXISTS") from error
+            raise AlreadyExists(change.worklog.id) from error
         current = reasons[index].get("Item") if index < len(reasons) else None
         current_version = int(deserialize(current)["version"]) if current else None
         if current_version is None:
             found = get(change.worklog.workspaceId, change.worklog.id)
             current_version = found.version if found else None
-        raise PreconditionFailed(
-            f"Worklog {change.worklog.id} changed meanwhile (version {current_version}); read it again and retry.",
-            code="VERSION_MISMATCH",
-            details=[{"worklogId": change.worklog.id, "currentVersion": current_version}],
-        ) from error
+        raise WorklogVersionChanged(change.worklog.id, current_version) from error
     raise error
 
 
