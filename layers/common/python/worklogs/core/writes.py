@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from worklogs.approvals import service as approvals
 from worklogs.auth import Caller, Role
 from worklogs.core.store_errors import worklog_write_errors
 from worklogs.domain import lifecycle
@@ -23,7 +22,7 @@ from worklogs.models import (
     Worklog,
     WorklogCreate,
 )
-from worklogs.rates import service as rates
+from worklogs.rates import snapshot as rate_snapshot
 from worklogs.repository import ledger
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
@@ -72,7 +71,7 @@ def commit_changes(
 ) -> None:
     """Every worklog write goes through here: one transaction, with each worklog's rate snapshot, guarded so
     that it cannot land in a submitted or approved timesheet period."""
-    rate_guards = rates.snapshot(changes, settings)
+    rate_guards = rate_snapshot.snapshot(changes, settings)
     with worklog_write_errors():
         if caller.has_privilege(LOCK_OVERRIDE_PRIVILEGE):
             worklog_store.commit(
@@ -92,6 +91,8 @@ def commit_changes(
         except FrozenDays:
             # A marked day may still lie outside the frozen period (periods end at local midnight, days are UTC):
             # check each week and month the change touches against its approval, in the same transaction.
+            from worklogs.approvals import service as approvals  # rarely needed: not imported at cold start
+
             frozen_guards = approvals.freeze_guards(caller, changes, settings)
             worklog_store.commit(
                 changes,

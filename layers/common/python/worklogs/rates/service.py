@@ -1,12 +1,9 @@
-"""Rate use cases: read and replace the rules, reapply them to a range on purpose, and the hook every
-worklog write calls (`snapshot`)."""
+"""Rate use cases: read and replace the rules, and reapply them to a range on purpose. (The hook every
+worklog write calls is rates/snapshot.py.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from worklogs.approvals import rules as approval_rules
 from worklogs.approvals import service as approvals
@@ -20,56 +17,15 @@ from worklogs.errors import Conflict, PreconditionFailed, ValidationFailed, conf
 from worklogs.models import Worklog
 from worklogs.rates import rules
 from worklogs.rates.models import Rates, RatesInput, ReapplyRequest, ReapplyResult
+from worklogs.rates.snapshot import resolve
 from worklogs.repository import ledger
 from worklogs.repository import rates as rates_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import worklogs as worklog_store
 from worklogs.repository.errors import SettingsChanged
-from worklogs.repository.worklogs import ExtraWrite, WorklogChange
+from worklogs.repository.worklogs import WorklogChange
 
 MAX_REAPPLY_DAYS = 92
-
-
-def _inputs(worklog: Worklog, tz: ZoneInfo) -> tuple[Any, ...]:
-    """What the resolved rate depends on."""
-    return (
-        worklog.workerId,
-        worklog.projectId,
-        worklog.worklogTypeCode,
-        worklog.startDate.astimezone(tz).date(),
-        "rate" in worklog.data,
-        worklog.data.get("rate"),
-    )
-
-
-def _resolve(worklog: Worklog, found: Rates, tz: ZoneInfo) -> rules.Resolved:
-    return rules.resolve(
-        found.rules,
-        worker_id=worklog.workerId,
-        project_id=worklog.projectId,
-        type_code=worklog.worklogTypeCode,
-        day=worklog.startDate.astimezone(tz).date(),
-    )
-
-
-def snapshot(changes: Iterable[WorklogChange], settings: WorkspaceSettings) -> list[ExtraWrite]:
-    """Store the resolved `rate` and `rateSource` on each written worklog that is new (and has none yet, as
-    the second part of a split has) or whose rate inputs changed; an explicit data.rate wins. Returns the
-    ConditionCheck on the rates version when cached rules were consulted (no extra request when warm)."""
-    consulted: Rates | None = None
-    for change in changes:
-        worklog = change.worklog
-        if change.previous is None:
-            if worklog.rateSource is not None:
-                continue
-        elif _inputs(worklog, settings.tz) == _inputs(change.previous, settings.tz):
-            continue
-        resolved = rules.explicit(worklog.data)
-        if resolved is None:
-            consulted = consulted or rates_store.get(settings.workspaceId, settings.currency)
-            resolved = _resolve(worklog, consulted, settings.tz)
-        worklog.rate, worklog.rateSource = resolved.rate, resolved.source
-    return [rates_store.guard(consulted)] if consulted is not None else []
 
 
 def get_rates(workspace_id: str, caller: Caller) -> Rates:
@@ -157,7 +113,7 @@ def reapply(workspace_id: str, caller: Caller, request: ReapplyRequest, now: dat
         if frozen[worklog.workerId] & set(accounting.dirty_days(worklog.startDate, worklog.endDate, settings.tz)):
             result.skippedFrozen += 1
             continue
-        resolved = _resolve(worklog, current, settings.tz)
+        resolved = resolve(worklog, current, settings.tz)
         if (resolved.rate, resolved.source) == (worklog.rate, worklog.rateSource):
             result.unchanged += 1
             continue
