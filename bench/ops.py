@@ -513,6 +513,7 @@ def _timer_settings(api: Api) -> dict[str, Any]:
         "PUT", f"/v1/workspaces/{WS}/settings", body={"minTimerSeconds": 0}, headers={"If-Match": f'"{version}"'}
     )
     assert status == 200, body
+    _created(api, data={"billable": True})  # a busy container: settings and rates are cached (no data.rate)
     return _timer(seconds=1.1)(api)
 
 
