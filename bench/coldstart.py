@@ -60,7 +60,7 @@ TYPICAL = {
     "ReportWorklogsFunction": "console (month)",
     "ApprovalsFunction": "approval get",
     "RatesFunction": "rates get",
-    "ImportWorklogsFunction": "batch create (10",
+    "ImportWorklogsFunction": "batch create (10 one-day items, overlap policy allow)",
     "RollupPeriodsFunction": "rollup run (nothing dirty)",
 }
 
