@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from worklogs.approvals.models import Approval
 from worklogs.config import environment
 from worklogs.repository import keys, ledger
-from worklogs.repository.dynamodb import client, deserialize, get_item, serialize
+from worklogs.repository.dynamodb import batch_get_items, client, deserialize, get_item, serialize
 from worklogs.repository.errors import LedgerMoved, VersionConflict
 from worklogs.repository.worklogs import ExtraWrite
 
@@ -41,19 +41,8 @@ def get(workspace_id: str, approval_id: str) -> Approval | None:
 
 def get_many(workspace_id: str, approval_ids: list[str]) -> list[Approval]:
     """BatchGetItem (strongly consistent), 100 ids per request; absent ids are simply not returned."""
-    table = environment().worklogs_table
-    unique = sorted(set(approval_ids))
-    found: list[Approval] = []
-    for offset in range(0, len(unique), 100):
-        keys_of_batch = [serialize(keys.approval_key(workspace_id, i)) for i in unique[offset : offset + 100]]
-        pending: dict[str, Any] = {table: {"Keys": keys_of_batch, "ConsistentRead": True}}
-        for _attempt in range(10):
-            response = client().batch_get_item(RequestItems=pending)
-            found += [_from_item(item) for item in response.get("Responses", {}).get(table, [])]
-            pending = response.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-    return found
+    items = batch_get_items(keys.approval_key(workspace_id, i) for i in sorted(set(approval_ids)))
+    return [_from_item(item) for item in items]
 
 
 def save(

@@ -9,7 +9,8 @@ import), so every AWS call still gets its subsegment.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Set
+import time
+from collections.abc import Callable, Iterable, Mapping, Set
 from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from typing import Any
 
@@ -79,6 +80,31 @@ def get_item(key: dict[str, Any]) -> dict[str, Any] | None:
     """One strongly consistent GetItem on the main table (a read after a write sees it): the raw item."""
     response = client().get_item(TableName=environment().worklogs_table, Key=serialize(key), ConsistentRead=True)
     return response.get("Item") or None
+
+
+def batch_get_items(keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Strongly consistent BatchGetItem on the main table: 100 keys per request, unprocessed keys retried with
+    backoff; the raw items found (absent keys are not returned). Throttling that persists is raised."""
+    table = environment().worklogs_table
+    wanted = [serialize(key) for key in keys]
+    found: list[dict[str, Any]] = []
+    for first in range(0, len(wanted), 100):
+        pending: dict[str, Any] = {table: {"Keys": wanted[first : first + 100], "ConsistentRead": True}}
+        for attempt in range(10):
+            response = client().batch_get_item(RequestItems=pending)
+            found += response.get("Responses", {}).get(table, [])
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+            time.sleep(0.05 * 2**attempt)
+        else:
+            from botocore.exceptions import ClientError
+
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "unprocessed keys"}},
+                "BatchGetItem",
+            )
+    return found
 
 
 def _to_dynamo_value(value: Any) -> Any:

@@ -16,20 +16,17 @@ both pass: the second one's transaction is cancelled and its check runs again.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from worklogs.config import environment
 from worklogs.domain.accounting import is_billable
 from worklogs.domain.durations import format_utc
 from worklogs.models import Worklog
 from worklogs.repository import keys
-from worklogs.repository.dynamodb import client, deserialize, serialize
+from worklogs.repository.dynamodb import batch_get_items, client, deserialize, serialize
 
 LEDGER_ENTITY = "ledger"
 ENTRY_PREFIX = "E"
@@ -237,28 +234,13 @@ class WorkerDays:
 
 def worker_days(workspace_id: str, places: Iterable[WorkerDay]) -> WorkerDays:
     """The ledger items of these (worker, UTC day) places: one strongly consistent BatchGetItem per 100."""
-    table = environment().worklogs_table
     wanted = sorted(set(places))
     entries: dict[str, Worklog] = {}
     versions: dict[WorkerDay, int] = dict.fromkeys(wanted, 0)
-    for first in range(0, len(wanted), 100):
-        keys_ = [serialize(ledger_key(workspace_id, *place)) for place in wanted[first : first + 100]]
-        pending: dict[str, Any] = {table: {"Keys": keys_, "ConsistentRead": True}}
-        for attempt in range(10):
-            response = client().batch_get_item(RequestItems=pending)
-            for item in response.get("Responses", {}).get(table, []):
-                plain = deserialize(item)
-                day = date.fromisoformat(str(plain["PK"]).rsplit("#", 1)[-1])
-                versions[(str(plain["w"]), day)] = int(plain.get("v", 0))
-                for worklog in _entries(plain, workspace_id):
-                    entries[worklog.id] = worklog
-            pending = response.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-            time.sleep(0.05 * 2**attempt)
-        else:
-            raise ClientError(
-                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "unprocessed keys"}},
-                "BatchGetItem",
-            )
+    for item in batch_get_items(ledger_key(workspace_id, *place) for place in wanted):
+        plain = deserialize(item)
+        day = date.fromisoformat(str(plain["PK"]).rsplit("#", 1)[-1])
+        versions[(str(plain["w"]), day)] = int(plain.get("v", 0))
+        for worklog in _entries(plain, workspace_id):
+            entries[worklog.id] = worklog
     return WorkerDays(list(entries.values()), versions)

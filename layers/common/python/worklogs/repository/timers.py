@@ -12,7 +12,7 @@ from worklogs.config import environment
 from worklogs.domain.durations import format_utc
 from worklogs.domain.timer import MAX_SEGMENTS, RECEIPT_TTL, StopReceipt, TimerState
 from worklogs.repository import keys
-from worklogs.repository.dynamodb import client, deserialize, get_item, serialize
+from worklogs.repository.dynamodb import batch_get_items, client, deserialize, get_item, serialize
 from worklogs.repository.worklogs import ExtraWrite
 
 ENTITY = "timer"
@@ -81,29 +81,17 @@ def get(workspace_id: str, user_id: str) -> TimerState | None:
 
 def get_with_receipt(workspace_id: str, user_id: str, timer_id: str) -> tuple[TimerState | None, StopReceipt | None]:
     """The live timer and the stop receipt of `timer_id`, in one strongly consistent BatchGetItem."""
-    table = environment().worklogs_table
-    pending: dict[str, Any] = {
-        table: {
-            "Keys": [
-                serialize(keys.timer_key(workspace_id, user_id)),
-                serialize(keys.timer_receipt_key(workspace_id, user_id, timer_id)),
-            ],
-            "ConsistentRead": True,
-        }
-    }
     timer: TimerState | None = None
     receipt: StopReceipt | None = None
-    for _attempt in range(10):
-        response = client().batch_get_item(RequestItems=pending)
-        for item in response.get("Responses", {}).get(table, []):
-            if item["SK"]["S"] == keys.TIMER_SK:
-                timer = from_item(item)
-            else:
-                receipt = _receipt_from_item(item)
-        pending = response.get("UnprocessedKeys") or {}
-        if not pending:
-            return timer, receipt
-    raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "retry"}}, "BatchGet")
+    items = batch_get_items(
+        [keys.timer_key(workspace_id, user_id), keys.timer_receipt_key(workspace_id, user_id, timer_id)]
+    )
+    for item in items:
+        if item["SK"]["S"] == keys.TIMER_SK:
+            timer = from_item(item)
+        else:
+            receipt = _receipt_from_item(item)
+    return timer, receipt
 
 
 def create(timer: TimerState) -> None:

@@ -21,7 +21,14 @@ from worklogs.repository import keys, ledger
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
 from worklogs.repository import types as types_store
-from worklogs.repository.dynamodb import MAX_ITEM_BYTES, client, deserialize, item_size, serialize
+from worklogs.repository.dynamodb import (
+    MAX_ITEM_BYTES,
+    batch_get_items,
+    client,
+    deserialize,
+    item_size,
+    serialize,
+)
 from worklogs.repository.errors import (
     AlreadyExists,
     FrozenDays,
@@ -244,24 +251,9 @@ def get(workspace_id: str, worklog_id: str) -> Worklog | None:
 
 
 def get_many(workspace_id: str, worklog_ids: list[str]) -> dict[str, Worklog]:
-    """BatchGetItem (strongly consistent) for up to 100 ids; unprocessed keys are retried."""
-    table = environment().worklogs_table
-    pending: dict[str, Any] = {
-        table: {
-            "Keys": [serialize(keys.worklog_key(workspace_id, worklog_id)) for worklog_id in worklog_ids],
-            "ConsistentRead": True,
-        }
-    }
-    found: dict[str, Worklog] = {}
-    for _attempt in range(10):
-        response = client().batch_get_item(RequestItems=pending)
-        for item in response.get("Responses", {}).get(table, []):
-            worklog = from_item(item)
-            found[worklog.id] = worklog
-        pending = response.get("UnprocessedKeys") or {}
-        if not pending:
-            return found
-    raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "retry"}}, "BatchGet")
+    """BatchGetItem (strongly consistent); unprocessed keys are retried."""
+    items = batch_get_items(keys.worklog_key(workspace_id, worklog_id) for worklog_id in worklog_ids)
+    return {worklog.id: worklog for worklog in map(from_item, items)}
 
 
 def _day_floor(moment: datetime) -> str:
