@@ -63,8 +63,7 @@ class _Snapshot:
 def _snapshot(
     workspace_id: str, worker_id: str, span: rules.PeriodSpan, settings: WorkspaceSettings, now: datetime
 ) -> _Snapshot:
-    start, _ = rollup.local_day_bounds(span.first, settings.tz)
-    _, end = rollup.local_day_bounds(span.last, settings.tz)
+    start, end = _instants(span.first, span.last, settings)
     # The day ledger, read consistently: a write acknowledged before this read is in the snapshot.
     days = ledger.utc_days(start, end)
     read = ledger.worker_days(workspace_id, [(worker_id, day) for day in days])
@@ -83,11 +82,14 @@ def _snapshot(
     )
 
 
+def _instants(first: date, last: date, settings: WorkspaceSettings) -> tuple[datetime, datetime]:
+    """The period's local days [first, last] as the instants [start, end)."""
+    return rollup.local_day_bounds(first, settings.tz)[0], rollup.local_day_bounds(last, settings.tz)[1]
+
+
 def _period_days(workspace_id: str, approval: Approval) -> dict[date, int]:
     """The UTC days an approval's period has time in (versions are not needed to remove marks)."""
-    settings = settings_store.get(workspace_id)
-    start, _ = rollup.local_day_bounds(approval.from_, settings.tz)
-    _, end = rollup.local_day_bounds(approval.to, settings.tz)
+    start, end = _instants(approval.from_, approval.to, settings_store.get(workspace_id))
     return dict.fromkeys(ledger.utc_days(start, end), 0)
 
 

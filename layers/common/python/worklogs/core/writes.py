@@ -72,21 +72,18 @@ def commit_changes(
     """Every worklog write goes through here: one transaction, with each worklog's rate snapshot, guarded so
     that it cannot land in a submitted or approved timesheet period."""
     rate_guards = rate_snapshot.snapshot(changes, settings)
+    # Lock-override holders write into frozen periods: their ledger updates do not check the marks.
+    check_frozen = not caller.has_privilege(LOCK_OVERRIDE_PRIVILEGE)
     with worklog_write_errors():
-        if caller.has_privilege(LOCK_OVERRIDE_PRIVILEGE):
+        try:
+            # The common case: no day the change touches is marked frozen (the ledger updates check the marks).
             worklog_store.commit(
                 changes,
                 settings,
                 checks,
                 extra=[*extra, *rate_guards],
                 ledger_versions=ledger_versions,
-                check_frozen=False,
-            )
-            return
-        try:
-            # The common case: no day the change touches is marked frozen (the ledger updates check the marks).
-            worklog_store.commit(
-                changes, settings, checks, extra=[*extra, *rate_guards], ledger_versions=ledger_versions
+                check_frozen=check_frozen,
             )
         except FrozenDays:
             # A marked day may still lie outside the frozen period (periods end at local midnight, days are UTC):
