@@ -8,7 +8,7 @@ from typing import Any
 
 from worklogs.auth import Caller
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
-from worklogs.domain.search import feed_until, plan_search
+from worklogs.domain.search import WorklogSearch, feed_until, plan_search
 from worklogs.domain.worklogs import is_worklog_id
 from worklogs.errors import NotFound
 from worklogs.models import HistoryEntry, HistoryPage, WorklogPage
@@ -21,7 +21,14 @@ def search(caller: Caller, workspace_id: str, *, limit: int, cursor: str | None,
     """One page of the worklogs matching `filters` (the keyword arguments of `plan_search`)."""
     caller.require_collection_access(workspace_id)
     plan = plan_search(caller=caller, **filters)
-    binding = filter_fingerprint(workspace_id, plan.canonical())
+    return page_of(workspace_id, plan, plan.canonical(), limit=limit, cursor=cursor)
+
+
+def page_of(
+    workspace_id: str, plan: WorklogSearch, binding_query: dict[str, Any], *, limit: int, cursor: str | None
+) -> WorklogPage:
+    """One page of a planned search: one Query, the cursor bound to the workspace and `binding_query`."""
+    binding = filter_fingerprint(workspace_id, binding_query)
     key = cursor_signing_key()
     position = decode_cursor(cursor, binding=binding, key=key) if cursor else {}
     until = None

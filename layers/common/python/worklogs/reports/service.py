@@ -9,15 +9,13 @@ from typing import Any
 from worklogs import reroll
 from worklogs.auth import Caller, Role
 from worklogs.domain import rollup
-from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.search import WorklogSearch
 from worklogs.domain.settings import WorkspaceSettings
+from worklogs.entries import reads
 from worklogs.errors import Conflict, ValidationFailed
 from worklogs.models import Worklog
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
-from worklogs.repository import worklog_search
-from worklogs.repository.secrets import cursor_signing_key
 from worklogs.rollups.service import day_rows, period_rows_from_days, stored_day_rows
 
 MAX_STRONG_PENDING_DAYS = 31
@@ -133,8 +131,5 @@ def export_page(
         window_from=rollup.local_day_bounds(first, tz)[0],
         window_to=rollup.local_day_bounds(last + timedelta(days=1), tz)[0],
     )
-    binding = filter_fingerprint(workspace_id, {"export": search.canonical()})
-    key = cursor_signing_key()
-    start_key = decode_cursor(cursor, binding=binding, key=key)["k"] if cursor else None
-    items, last_key = worklog_search.search_page(workspace_id, search, limit=limit, start_key=start_key)
-    return items, encode_cursor({"k": last_key}, binding=binding, key=key) if last_key else None
+    page = reads.page_of(workspace_id, search, {"export": search.canonical()}, limit=limit, cursor=cursor)
+    return page.items, page.nextCursor
