@@ -44,6 +44,9 @@ def row(no_token, expired_token, other_workspace, viewer, member_not_owner, mana
     return dict(zip(PERSONAS, (no_token, expired_token, other_workspace, viewer, member_not_owner, manager, admin)))
 
 
+_tokens: dict[tuple[int, str, tuple[str, ...], bool], str] = {}
+
+
 @dataclass
 class World:
     """What every cell starts from: bob's two adjacent worklogs in acme, eve's worklog in beta."""
@@ -69,14 +72,19 @@ class World:
         return status, out_headers, payload.decode("utf-8", errors="replace")
 
     def token(self, claims: dict[str, Any]) -> str:
+        """One signed token per caller and key per test process (valid for an hour; the expired one expired
+        an hour ago)."""
         expired = claims.get("expired", False)
-        return issue_token(
-            sub=claims["sub"],
-            workspaces=claims["workspaces"],
-            key=self.key,
-            now=time.time() - 7200 if expired else None,
-            ttl_seconds=3600,
-        )
+        cache_key = (id(self.key), claims["sub"], tuple(claims["workspaces"]), expired)
+        if cache_key not in _tokens:
+            _tokens[cache_key] = issue_token(
+                sub=claims["sub"],
+                workspaces=claims["workspaces"],
+                key=self.key,
+                now=time.time() - 7200 if expired else None,
+                ttl_seconds=3600,
+            )
+        return _tokens[cache_key]
 
     def create(self, workspace, claims, **overrides) -> str:
         status, _, text = self.call(
@@ -331,11 +339,21 @@ def signing_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+_built: dict[str, Any] = {}
+
+
 @pytest.fixture
 def world(dynamodb, signing_key) -> World:
+    """The world, built through the API once per test process and then put back directly for each test (the
+    store's items and cached workspace reads, as right after those requests)."""
     from local.server import Gateway
+    from tests import moto_store
 
     world = World(gateway=Gateway(routes(), signing_key.public_key()), key=signing_key)
+    if "store" in _built and _built["key"] is signing_key:
+        moto_store.reset(_built["store"])
+        world.worklog, world.next_worklog, world.other_tenant_worklog = _built["ids"]
+        return world
     text = f"<p>{SECRET}</p>"
     world.worklog = world.create(WORKSPACE, BOB, description=text, data={"note": SECRET})
     world.next_worklog = world.create(
@@ -347,6 +365,11 @@ def world(dynamodb, signing_key) -> World:
             "PUT", f"/v1/workspaces/{workspace}/worklog-types/Other", claims=claims, body={"name": "Other"}
         )
         assert status == 201, text
+    _built.update(
+        store=moto_store.snapshot(),
+        key=signing_key,
+        ids=(world.worklog, world.next_worklog, world.other_tenant_worklog),
+    )
     return world
 
 
