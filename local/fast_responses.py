@@ -1,0 +1,71 @@
+"""The embedded DynamoDB writes its data-plane answers as JSON directly.
+
+moto builds every response by walking botocore's output shape member by member (`moto.core.serialize`).
+For the item-bearing operations that walk costs milliseconds per response, most of a local request's
+time. Their results are already in DynamoDB's wire format (attribute values as `{"S": ...}`), so
+`install()` writes them with `json.dumps` instead: `None` members dropped and bytes base64-encoded, as the
+shape walk does. Control-plane operations and errors keep moto's path. `tests/integration/test_fast_responses.py`
+runs a whole flow with both writers and compares every answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+DATA_PLANE = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+_MARK = "__worklogs_fast__"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(member) for key, member in value.items() if member is not None}
+    if isinstance(value, list):
+        return [_plain(member) for member in value]
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return value
+
+
+def answer(result: Any) -> str:
+    """A data-plane result as the JSON body DynamoDB sends."""
+    return json.dumps(_plain(result))
+
+
+def is_data_plane(context: Any) -> bool:
+    return context.service_model.service_name == "dynamodb" and context.operation_model.name in DATA_PLANE
+
+
+def install() -> None:
+    """Route moto's DynamoDB data-plane answers through `answer` (idempotent, process-wide)."""
+    from moto.core.responses import ActionResult
+
+    original = ActionResult.execute_result
+    if getattr(original, _MARK, False):
+        return
+
+    def execute_result(self: Any, context: Any) -> Any:
+        if isinstance(self.result, Exception) or not is_data_plane(context):
+            return original(self, context)
+        content_type = f"application/x-amz-json-{context.service_model.metadata.get('jsonVersion', '1.0')}"
+        return 200, {"Content-Type": content_type}, answer(self.result)
+
+    setattr(execute_result, _MARK, True)
+    execute_result.original = original  # type: ignore[attr-defined]
+    ActionResult.execute_result = execute_result  # type: ignore[method-assign]

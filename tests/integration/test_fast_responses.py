@@ -1,0 +1,96 @@
+"""The embedded DynamoDB's direct JSON answers equal moto's own serializer's, answer for answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from local import fast_responses
+from tests.helpers import ADMIN, WORKLOGS, a_worklog
+
+
+@pytest.fixture
+def compared(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every data-plane answer is written both ways and compared; returns the operations compared."""
+    from moto.core.responses import ActionResult
+
+    fast_responses.install()
+    fast = ActionResult.execute_result
+    moto_writer = fast.original  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    def both(self: Any, context: Any) -> Any:
+        status, headers, body = fast(self, context)
+        if fast_responses.is_data_plane(context) and not isinstance(self.result, Exception):
+            expected_status, expected_headers, expected_body = moto_writer(self, context)
+            assert (status, json.loads(body)) == (expected_status, json.loads(expected_body))
+            assert headers["Content-Type"] == expected_headers["Content-Type"]
+            seen.append(context.operation_model.name)
+        return status, headers, body
+
+    monkeypatch.setattr(ActionResult, "execute_result", both)
+    return seen
+
+
+def test_a_whole_flow_gets_the_same_answers(api: Any, compared: list[str]) -> None:
+    created = api.post(WORKLOGS, json_body=a_worklog(description="<p>x</p>"), caller=ADMIN)
+    assert created.status == 201, created.body
+    worklog = json.loads(created.body)
+    # a worklog across midnight (midnight copy, two ledger days), a link, an edit, searches, a rollup
+    api.post(
+        WORKLOGS,
+        json_body=a_worklog(startDate="2026-11-11T22:00:00Z", endDate="2026-11-12T01:00:00Z"),
+        caller=ADMIN,
+    )
+    linked = api.post(
+        f"{WORKLOGS}/{worklog['id']}/links",
+        json_body={"refType": "Task", "refId": "T-9", "name": "Task 9"},
+        caller=ADMIN,
+    )
+    assert linked.status == 201, linked.body
+    current = api.get(f"{WORKLOGS}/{worklog['id']}", caller=ADMIN)
+    patched = api.patch(
+        f"{WORKLOGS}/{worklog['id']}",
+        json_body={"description": "edited"},
+        headers={"If-Match": current.headers["etag"]},
+        caller=ADMIN,
+    )
+    assert patched.status == 200, patched.body
+    assert api.get(WORKLOGS, query={"limit": "1"}, caller=ADMIN).status == 200
+    assert api.get(f"{WORKLOGS}/{worklog['id']}/history", caller=ADMIN).status == 200
+    assert (
+        api.get("/v1/workspaces/acme/console", query={"period": "week", "date": "2026-11-11"}, caller=ADMIN).status
+        == 200
+    )
+    totals = api.get(
+        "/v1/workspaces/acme/reports/totals",
+        query={"from": "2026-11-01", "to": "2026-11-30", "consistency": "strong"},
+        caller=ADMIN,
+    )
+    assert totals.status == 200, totals.body
+    assert {"GetItem", "Query", "BatchGetItem", "TransactWriteItems"} <= set(compared)
+
+
+@pytest.mark.parametrize(
+    "operation, result",
+    [
+        ("GetItem", {"Item": {"PK": {"S": "a"}, "blob": {"B": b"\x00\xff"}, "set": {"BS": [b"x"]}}}),
+        ("GetItem", {"ConsumedCapacity": None}),
+        ("Query", {"Items": [{"n": {"N": "1.50"}, "m": {"M": {"x": {"NULL": True}}}}], "Count": 1, "ScannedCount": 3}),
+        ("TransactWriteItems", {}),
+    ],
+)
+def test_bytes_none_and_nesting_are_written_as_moto_writes_them(operation: str, result: Any) -> None:
+    from moto.core.responses import ActionContext, ActionResult
+    from moto.core.serialize import get_serializer_class
+    from moto.core.utils import get_service_model
+
+    fast_responses.install()
+    service = get_service_model("dynamodb")
+    context = ActionContext(service, service.operation_model(operation), get_serializer_class("dynamodb", "json"), None)
+    fast = ActionResult(result).execute_result(context)
+    moto_writer = ActionResult.execute_result.original  # type: ignore[attr-defined]
+    expected = moto_writer(ActionResult(result), context)
+    assert (fast[0], json.loads(fast[2])) == (expected[0], json.loads(expected[2]))
