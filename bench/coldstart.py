@@ -42,6 +42,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from bench.ops import Api
+
 ROOT = Path(__file__).resolve().parent.parent
 ENV_DIR = ROOT / ".bench-lambda"
 TARGET = 1.6
@@ -373,17 +375,15 @@ def _rollup_handler() -> Any:
     return run
 
 
-class RecordingApi:
+class RecordingApi(Api):
     """bench.ops.Api that keeps the event of the last call."""
 
     def __init__(self) -> None:
-        from bench import ops
-
-        self._api = ops.Api()
+        super().__init__()
         self.capture = False
         self.last_event: dict[str, Any] | None = None
 
-    def call(self, *args: Any, **kwargs: Any) -> Any:
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
         import local.functions as functions
 
         original = functions.handler
@@ -399,7 +399,7 @@ class RecordingApi:
 
         functions.handler = capturing
         try:
-            return self._api.call(*args, **kwargs)
+            return super().call(method, path, **kwargs)
         finally:
             functions.handler = original
 

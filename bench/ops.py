@@ -961,7 +961,7 @@ def main(argv: list[str] | None = None) -> int:
 
     present = {route.route_key for route in routes()}
     operations = measure_operations()
-    layer = {"built": False, "reason": "skipped"} if args.skip_layer else measure_layer()
+    layer: dict[str, Any] = {"built": False, "reason": "skipped"} if args.skip_layer else measure_layer()
     if layer.get("built"):
         layer["targetMiB"] = LAYER_TARGET_MIB
         layer["met"] = layer["unzippedBytes"] <= LAYER_TARGET_MIB * 2**20

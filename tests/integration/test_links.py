@@ -71,6 +71,7 @@ def _with_links(worklog_id: str, count: int) -> None:
     from worklogs.repository.worklogs import WorklogChange
 
     original = worklog_store.get("acme", worklog_id)
+    assert original is not None
     linked = original
     bob = Caller(sub="bob")
     for number in range(count):

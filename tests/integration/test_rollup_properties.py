@@ -234,18 +234,18 @@ def _expected(worklogs: list[dict], rules: dict[str, Any]) -> dict[tuple, dict[s
                 groups[("day", day.isoformat(), key)].append((worklog, seconds, minutes))
     expected: dict[tuple, dict[str, Any]] = {}
     for row_key, members in groups.items():
-        billable = [(w, s, m) for w, s, m in members if w["data"].get("billable") is True]
+        billable_members = [(w, s, m) for w, s, m in members if w["data"].get("billable") is True]
         minutes = sum(m for _, _, m in members)
         if rounding["scope"] == "entry":
             rounded = sum(_round(m, rounding["mode"], rounding["unitMinutes"]) for _, _, m in members)
         else:
             rounded = _round(minutes, rounding["mode"], rounding["unitMinutes"])
-        amount = sum((Decimal(str(w["data"].get("rate") or 0)) * s / 3600 for w, s, _ in billable), Decimal(0))
+        amount = sum((Decimal(str(w["data"].get("rate") or 0)) * s / 3600 for w, s, _ in billable_members), Decimal(0))
         expected[row_key] = {
             "seconds": sum(s for _, s, _ in members),
             "minutes": minutes,
-            "billableSeconds": sum(s for _, s, _ in billable),
-            "billableMinutes": sum(m for _, _, m in billable),
+            "billableSeconds": sum(s for _, s, _ in billable_members),
+            "billableMinutes": sum(m for _, _, m in billable_members),
             "roundedMinutes": rounded,
             "amount": amount.quantize(CENT, rounding=ROUND_HALF_UP),
             "entryCount": len(members),

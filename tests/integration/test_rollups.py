@@ -248,11 +248,14 @@ class _ConflictOnce:
 
         self.transactions += 1
         if self.transactions == 1:
-            reasons = [
-                {"Code": "TransactionConflict" if "Update" in item else "None"} for item in request["TransactItems"]
-            ]
             raise ClientError(
-                {"Error": {"Code": "TransactionCanceledException"}, "CancellationReasons": reasons},
+                {
+                    "Error": {"Code": "TransactionCanceledException"},
+                    "CancellationReasons": [
+                        {"Code": "TransactionConflict" if "Update" in item else "None"}
+                        for item in request["TransactItems"]
+                    ],
+                },
                 "TransactWriteItems",
             )
         return self.real.transact_write_items(**request)

@@ -175,3 +175,26 @@ def test_openapi_and_docs_are_served_without_a_token(api):
     docs = api.get("/v1/docs")
     assert docs.status == 200
     assert "swagger-ui" in docs.body.lower()
+
+
+@pytest.fixture
+def no_cursor_key(monkeypatch):
+    """A function deployed without a cursor signing key or the secret that holds one."""
+    from worklogs.config import environment
+
+    monkeypatch.delenv("CURSOR_SIGNING_KEY")
+    monkeypatch.delenv("CURSOR_SECRET_ARN", raising=False)
+    environment.cache_clear()
+    yield
+    monkeypatch.undo()
+    environment.cache_clear()
+
+
+def test_paging_without_a_cursor_signing_key_answers_503(api, no_cursor_key):
+    response = api.get(WS, query={"limit": "1"}, caller=ADMIN)
+    assert response.status == 503, response.body
+    assert response.json["error"] == {
+        "code": "SERVICE_UNAVAILABLE",
+        "message": "Pagination is not configured (no cursor signing key).",
+        "details": [],
+    }

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ADMIN, BOB, MIA
+from tests.helpers import ADMIN, BOB, MIA, a_worklog
 
 ACME = "/v1/workspaces/acme"
 
@@ -111,3 +111,26 @@ def test_a_worklog_type_replaced_meanwhile_answers_412(api, monkeypatch):
     assert response.status == 412 and response.json["error"]["code"] == "VERSION_MISMATCH", response.body
     current = api.get(f"{ACME}/worklog-types/{code}", caller=BOB).json
     assert (current["version"], current["name"]) == (before["version"] + 1, before["name"])
+
+
+def test_settings_with_a_re_roll_saved_meanwhile_answer_412(api, monkeypatch):
+    from worklogs.repository import reroll as reroll_store
+    from worklogs.repository import settings as settings_store
+
+    created = api.post(f"{ACME}/worklogs", json_body=a_worklog(), caller=ADMIN)
+    assert created.status == 201, created.body
+
+    def save_over(found):
+        settings_store.save(found.model_copy(update={"version": found.version + 1, "maxEntryHours": 10}), found.version)
+
+    _another_container_saves_after(monkeypatch, settings_store, "load", save_over)
+    # A new timezone re-rolls the days with worklogs: the settings and the re-roll item go in one transaction.
+    response = api.put(f"{ACME}/settings", json_body={"timezone": "Europe/Berlin"}, caller=ADMIN)
+    monkeypatch.undo()
+
+    assert response.status == 412, response.body
+    assert response.json["error"]["code"] == "VERSION_MISMATCH"
+    assert response.json["error"]["message"] == "The settings changed meanwhile; read them again and retry."
+    current = api.get(f"{ACME}/settings", caller=BOB).json
+    assert (current["version"], current["maxEntryHours"], current["timezone"]) == (1, 10, "UTC")
+    assert reroll_store.get("acme") is None

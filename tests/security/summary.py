@@ -17,6 +17,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 counts[kind] += int(count)
     if counts:
         terminalreporter.section("attack corpus (tests/security)")
-        for kind, count in sorted(counts.items()):
-            terminalreporter.write_line(f"{count:6d}  {kind}")
+        for kind, tried in sorted(counts.items()):
+            terminalreporter.write_line(f"{tried:6d}  {kind}")
         terminalreporter.write_line(f"{sum(counts.values()):6d}  in all")

@@ -10,7 +10,7 @@ import pytest
 from worklogs.domain.accounting import EntryShare, day_figures, day_shares, round_minutes, tally_period
 from worklogs.domain.periods import day_start, resolve_period, week_start_of
 from worklogs.errors import ValidationFailed
-from worklogs.models import Rounding, Worklog
+from worklogs.models import Rounding, UserRef, Worklog
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -233,10 +233,10 @@ def a_worklog(worklog_id: str, start: datetime, end: datetime, billable: bool = 
         duration="PT0S",
         version=1,
         createdAt=start,
-        createdBy={"id": "bob"},
+        createdBy=UserRef(id="bob"),
         updatedAt=start,
-        updatedBy={"id": "bob"},
-        loggedBy={"id": "bob"},
+        updatedBy=UserRef(id="bob"),
+        loggedBy=UserRef(id="bob"),
         self="/x",
     )
 

@@ -18,6 +18,7 @@ from worklogs.approvals.models import (
     ApprovalTotals,
 )
 from worklogs.auth import Caller, Role
+from worklogs.core.store_errors import cursor_signing_key
 from worklogs.domain import accounting, rollup
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.durations import audit_stamp
@@ -29,7 +30,6 @@ from worklogs.repository import approvals as approval_store
 from worklogs.repository import ledger
 from worklogs.repository import settings as settings_store
 from worklogs.repository.errors import LedgerMoved
-from worklogs.repository.secrets import cursor_signing_key
 from worklogs.repository.worklogs import ExtraWrite, WorklogChange
 
 _SUBMIT_ATTEMPTS = 5

@@ -9,6 +9,7 @@ from typing import TypedDict
 from worklogs.approvals import service as approvals
 from worklogs.auth import Caller, Role
 from worklogs.console.models import Console, ConsolePeriod, DayTotals, Totals, WeekTotals
+from worklogs.core.store_errors import cursor_signing_key
 from worklogs.domain import accounting, periods
 from worklogs.domain import timer as timer_rules
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
@@ -18,7 +19,6 @@ from worklogs.models import Worklog, first_day
 from worklogs.repository import settings as settings_store
 from worklogs.repository import timers as timer_store
 from worklogs.repository import worklogs as worklog_store
-from worklogs.repository.secrets import cursor_signing_key
 
 # --- console ---------------------------------------------------------------------------------------------
 

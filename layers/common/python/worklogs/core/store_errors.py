@@ -5,8 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from worklogs.errors import Conflict, PreconditionFailed, ValidationFailed
-from worklogs.repository.errors import AlreadyExists, ItemTooLarge, TooManyItems, WorklogVersionChanged
+from worklogs.errors import Conflict, PreconditionFailed, ServiceUnavailable, ValidationFailed
+from worklogs.repository import secrets
+from worklogs.repository.errors import (
+    AlreadyExists,
+    CursorKeyMissing,
+    ItemTooLarge,
+    TooManyItems,
+    WorklogVersionChanged,
+)
+
+
+def cursor_signing_key() -> bytes:
+    """The key that signs pagination cursors; 503 when the function is deployed without one."""
+    try:
+        return secrets.cursor_signing_key()
+    except CursorKeyMissing as error:
+        raise ServiceUnavailable("Pagination is not configured (no cursor signing key).") from error
 
 
 @contextmanager

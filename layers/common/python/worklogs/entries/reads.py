@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from worklogs.auth import Caller
+from worklogs.core.store_errors import cursor_signing_key
 from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerprint
 from worklogs.domain.search import WorklogSearch, feed_until, plan_search
 from worklogs.domain.worklogs import is_worklog_id
@@ -14,7 +15,6 @@ from worklogs.errors import NotFound
 from worklogs.models import HistoryEntry, HistoryPage, WorklogPage
 from worklogs.repository import worklog_search
 from worklogs.repository import worklogs as worklog_store
-from worklogs.repository.secrets import cursor_signing_key
 
 
 def search(caller: Caller, workspace_id: str, *, limit: int, cursor: str | None, **filters: Any) -> WorklogPage:

@@ -22,6 +22,10 @@ class LedgerMoved(StoreError):
     """A day of the ledger changed after a snapshot read it (the conditional write lost): read it again."""
 
 
+class CursorKeyMissing(StoreError):
+    """Neither a cursor signing key nor the secret holding one is configured: no cursor can be signed."""
+
+
 class PublishFailed(StoreError):
     """The event bus refused some entries: the batch is retried (events are delivered at least once)."""
 

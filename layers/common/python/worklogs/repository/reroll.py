@@ -19,10 +19,10 @@ from botocore.exceptions import ClientError
 from worklogs.config import environment as runtime
 from worklogs.domain.durations import format_utc
 from worklogs.domain.settings import WorkspaceSettings
-from worklogs.errors import PreconditionFailed
 from worklogs.repository import keys
 from worklogs.repository import settings as settings_store
 from worklogs.repository.dynamodb import client, deserialize, serialize
+from worklogs.repository.errors import VersionConflict
 
 REROLL_PK = "REROLL"
 ENTITY = "reroll"
@@ -81,7 +81,8 @@ def all_pending() -> Iterator[Reroll]:
 def save_settings_with_reroll(
     new: WorkspaceSettings, expected_version: int, first: date, last: date, now: datetime
 ) -> None:
-    """The settings (conditional on the version read) and the re-roll of [first, last] in one transaction."""
+    """The settings (conditional on the version read) and the re-roll of [first, last] in one transaction;
+    VersionConflict when the settings changed meanwhile."""
     table = runtime().worklogs_table
     settings_item = {**keys.settings_key(new.workspaceId), "entity": "settings", **new.model_dump(mode="json")}
     put_settings: dict[str, Any] = {
@@ -109,9 +110,7 @@ def save_settings_with_reroll(
     except ClientError as error:
         if error.response["Error"]["Code"] == "TransactionCanceledException":
             settings_store.invalidate(new.workspaceId)
-            raise PreconditionFailed(
-                "The settings changed meanwhile; read them again and retry.", code="VERSION_MISMATCH"
-            ) from error
+            raise VersionConflict("settings", new.workspaceId) from error
         raise
     settings_store.invalidate(new.workspaceId)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 
 from worklogs.config import environment
-from worklogs.errors import ServiceUnavailable
+from worklogs.repository.errors import CursorKeyMissing
 
 
 def cursor_signing_key() -> bytes:
+    """CursorKeyMissing when the function has neither the key nor the secret's ARN."""
     config = environment()
     if config.cursor_signing_key:
         return hashlib.sha256(config.cursor_signing_key.encode()).digest()
@@ -21,4 +22,4 @@ def cursor_signing_key() -> bytes:
         # Cached for five minutes per container: one Secrets Manager call per cold start, not per request.
         secret = parameters.get_secret(config.cursor_secret_arn, max_age=300)
         return hashlib.sha256(str(secret).encode()).digest()
-    raise ServiceUnavailable("Pagination is not configured (no cursor signing key).")
+    raise CursorKeyMissing("Neither CURSOR_SIGNING_KEY nor CURSOR_SECRET_ARN is set.")
