@@ -182,8 +182,12 @@ def fresh() -> Iterator[Any]:
     """The empty store for a block (a hypothesis example, which function fixtures do not reset): the client."""
     from worklogs.repository.dynamodb import use_client
 
+    from moto.core.models import botocore_stubber
+
     client = start()
-    _state["mock"].start(reset=False)
+    # moto's botocore hook alone answers the clients' calls; `mock_aws().start()` would also re-register
+    # hundreds of `responses` URL patterns for the `requests` library, which nothing here uses, per test.
+    botocore_stubber.enabled = True
     try:
         reset()
         use_client(client)
@@ -191,4 +195,4 @@ def fresh() -> Iterator[Any]:
     finally:
         use_client(None)
         reset()  # leave nothing behind: an in-process moto server (the local runner's) shares these tables
-        _state["mock"].stop(remove_data=False)
+        botocore_stubber.enabled = False
