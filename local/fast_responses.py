@@ -53,8 +53,22 @@ def is_data_plane(context: Any) -> bool:
 
 
 def install() -> None:
-    """Route moto's DynamoDB data-plane answers through `answer` (idempotent, process-wide)."""
+    """Route moto's DynamoDB data-plane answers through `answer`, and list a response class's methods once
+    rather than on every request (idempotent, process-wide)."""
+    import moto.core.responses as responses_module
     from moto.core.responses import ActionResult
+
+    listed = responses_module.method_names_from_class
+    if not getattr(listed, _MARK, False):
+        names: dict[object, list[str]] = {}
+
+        def method_names_from_class(clazz: object) -> list[str]:
+            if clazz not in names:
+                names[clazz] = listed(clazz)
+            return list(names[clazz])
+
+        setattr(method_names_from_class, _MARK, True)
+        responses_module.method_names_from_class = method_names_from_class
 
     original = ActionResult.execute_result
     if getattr(original, _MARK, False):
