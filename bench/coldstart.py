@@ -18,9 +18,9 @@ The environment is built like a Lambda sandbox, not like the dev virtualenv:
 (b) import plus one typical request: the handler answers one request of its function against a local
 stub DynamoDB that replays, at once, the answers moto gave to the same request; ratio to the floor: a
 fresh interpreter that imports boto3, creates a DynamoDB client and makes one GetItem call to the stub.
-Samples are interleaved (floor, each function, floor, ...); each sample's ratio is taken against the
-floor process of its own round (whose `import boto3` time is the import baseline), and the medians of
-those ratios are reported, so a drift in the shared machine's speed cancels out. Times are taken inside
+Samples are interleaved (floor, function, floor, next function, ...); each sample's ratio is taken against
+the floor process run just before it (whose `import boto3` time is the import baseline), and the medians
+of those ratios are reported, so a drift in the shared machine's speed cancels out. Times are taken inside
 the process from before the first import to the end of the request (the interpreter's own start-up is the
 same for both and outside the code's control).
 """
@@ -435,12 +435,11 @@ def measure(runs: int) -> dict[str, Any]:
         statuses: dict[str, int] = {}
         calls: dict[str, list[str]] = {}
         for round_ in range(runs + 1):  # the first round warms the disk cache and is not counted
-            stub.load([])
-            boto3_seconds, floor_seconds, _ = _run(python, floor_script, [], ROOT, floor_env)
-            if round_:
-                boto3_imports.append(boto3_seconds)
-                floors.append(floor_seconds)
             for function, record in recorded.items():
+                # Each sample is paired with a floor process run just before it, so a drift in the shared
+                # machine's speed (between rounds or within one) cancels out of the sample's ratios.
+                stub.load([])
+                boto3_seconds, floor_seconds, _ = _run(python, floor_script, [], ROOT, floor_env)
                 spec = specs[function]
                 env = lambda_environment(function, spec.code_dir, paths, stub.endpoint)
                 stub.load(record["answers"])
@@ -453,7 +452,8 @@ def measure(runs: int) -> dict[str, Any]:
                 )
                 statuses[function], calls[function] = status, list(stub.calls)
                 if round_:
-                    # Ratios pair by pair (this round's floor), so drift in the machine's speed cancels out.
+                    boto3_imports.append(boto3_seconds)
+                    floors.append(floor_seconds)
                     samples[function]["import"].append(seconds_import / boto3_seconds)
                     samples[function]["total"].append(seconds_total / floor_seconds)
                     samples[function]["importMs"].append(seconds_import * 1000)
