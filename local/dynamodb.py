@@ -30,9 +30,9 @@ def start_embedded_dynamodb() -> tuple[Any, str]:
 
     from moto.server import ThreadedMotoServer
 
-    from local import fast_responses
+    from local import moto_speedups
 
-    fast_responses.install()
+    moto_speedups.install()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per DynamoDB request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -185,11 +185,11 @@ def build_server(
     endpoint = os.environ.get("DYNAMODB_ENDPOINT_URL")
     journaling = None
     if not endpoint:
-        from local import fast_responses
+        from local import moto_speedups
         from local.atomic import serialise_store
         from local.index_lag import configure_from_environment
 
-        fast_responses.install()  # data-plane answers written as JSON directly (moto's shape walk is slow)
+        moto_speedups.install()  # data-plane answers written as JSON directly (moto's shape walk is slow)
         serialise_store()  # each DynamoDB call atomic, as in DynamoDB (moto's backend does not lock)
         configure_from_environment()  # INDEX_LAG_SECONDS: GSI queries trail writes, as in AWS
         store, endpoint, journaling = start_persistent_dynamodb("127.0.0.1", dynamodb_port, journal)

@@ -112,11 +112,11 @@ def start() -> Any:
         import boto3
         from moto import mock_aws
 
-        from local import fast_responses
+        from local import moto_speedups
         from local.dynamodb import create_tables
 
         _back_up_each_table_once()
-        fast_responses.install()
+        moto_speedups.install()
         mock = mock_aws()
         mock.start()
         client = boto3.client("dynamodb", region_name=REGION)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from local import fast_responses
+from local import moto_speedups
 from tests.helpers import ADMIN, WORKLOGS, a_worklog
 
 
@@ -16,14 +16,14 @@ def compared(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every data-plane answer is written both ways and compared; returns the operations compared."""
     from moto.core.responses import ActionResult
 
-    fast_responses.install()
+    moto_speedups.install()
     fast = ActionResult.execute_result
     moto_writer = fast.original  # type: ignore[attr-defined]
     seen: list[str] = []
 
     def both(self: Any, context: Any) -> Any:
         status, headers, body = fast(self, context)
-        if fast_responses.is_data_plane(context) and not isinstance(self.result, Exception):
+        if moto_speedups.is_data_plane(context) and not isinstance(self.result, Exception):
             expected_status, expected_headers, expected_body = moto_writer(self, context)
             assert (status, json.loads(body)) == (expected_status, json.loads(expected_body))
             assert headers["Content-Type"] == expected_headers["Content-Type"]
@@ -87,7 +87,7 @@ def test_bytes_none_and_nesting_are_written_as_moto_writes_them(operation: str, 
     from moto.core.serialize import get_serializer_class
     from moto.core.utils import get_service_model
 
-    fast_responses.install()
+    moto_speedups.install()
     service = get_service_model("dynamodb")
     context = ActionContext(service, service.operation_model(operation), get_serializer_class("dynamodb", "json"), None)
     fast = ActionResult(result).execute_result(context)

@@ -1,11 +1,13 @@
-"""The embedded DynamoDB writes its data-plane answers as JSON directly.
+"""Make the embedded (moto) DynamoDB cheaper per request without changing what it answers.
 
-moto builds every response by walking botocore's output shape member by member (`moto.core.serialize`).
-For the item-bearing operations that walk costs milliseconds per response, most of a local request's
-time. Their results are already in DynamoDB's wire format (attribute values as `{"S": ...}`), so
-`install()` writes them with `json.dumps` instead: `None` members dropped and bytes base64-encoded, as the
-shape walk does. Control-plane operations and errors keep moto's path. `tests/integration/test_fast_responses.py`
-runs a whole flow with both writers and compares every answer.
+1. Data-plane answers are written as JSON directly. moto builds every response by walking botocore's
+   output shape member by member (`moto.core.serialize`); for the item-bearing operations that walk costs
+   milliseconds per response, most of a local request's time. Their results are already in DynamoDB's
+   wire format (attribute values as `{"S": ...}`), so they are written with `json.dumps`: `None` members
+   dropped and bytes base64-encoded, as the shape walk does. Control-plane operations and errors keep
+   moto's path. `tests/integration/test_fast_responses.py` runs a whole flow with both writers and
+   compares every answer.
+2. A response class's method names are listed once, not on every request.
 """
 
 from __future__ import annotations
@@ -83,3 +85,4 @@ def install() -> None:
     setattr(execute_result, _MARK, True)
     execute_result.original = original  # type: ignore[attr-defined]
     ActionResult.execute_result = execute_result  # type: ignore[method-assign]
+
