@@ -85,4 +85,3 @@ def install() -> None:
     setattr(execute_result, _MARK, True)
     execute_result.original = original  # type: ignore[attr-defined]
     ActionResult.execute_result = execute_result  # type: ignore[method-assign]
-
