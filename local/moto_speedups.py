@@ -5,9 +5,13 @@
    milliseconds per response, most of a local request's time. Their results are already in DynamoDB's
    wire format (attribute values as `{"S": ...}`), so they are written with `json.dumps`: `None` members
    dropped and bytes base64-encoded, as the shape walk does. Control-plane operations and errors keep
-   moto's path. `tests/integration/test_fast_responses.py` runs a whole flow with both writers and
+   moto's path. `tests/integration/test_moto_speedups.py` runs a whole flow with both writers and
    compares every answer.
 2. A response class's method names are listed once, not on every request.
+3. An item's attributes keep a running total of their size. moto checks DynamoDB's 400 KB item limit on
+   every attribute it sets by re-measuring every attribute already there (deeply: a worklog's 50 links),
+   which makes building an item quadratic. The running total decides only while it is far below the limit
+   (100 KB); nearer, or when the attributes changed behind its back, moto's own exact check runs.
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ def install() -> None:
 
         setattr(method_names_from_class, _MARK, True)
         responses_module.method_names_from_class = method_names_from_class
+    _track_item_sizes()
 
     original = ActionResult.execute_result
     if getattr(original, _MARK, False):
@@ -85,3 +90,38 @@ def install() -> None:
     setattr(execute_result, _MARK, True)
     execute_result.original = original  # type: ignore[attr-defined]
     ActionResult.execute_result = execute_result  # type: ignore[method-assign]
+
+
+EXACT_SIZE_CHECK_FROM = 100_000  # bytes; DynamoDB's (and moto's) limit is about 400 KB
+
+
+def _track_item_sizes() -> None:
+    from moto.dynamodb.models import dynamo_type
+    from moto.dynamodb.models.utilities import bytesize
+
+    attributes: Any = dynamo_type.LimitedSizeDict
+    exact = attributes.__setitem__
+    if getattr(exact, _MARK, False):
+        return
+    DynamoType = dynamo_type.DynamoType
+
+    def size_of(value: Any) -> int:
+        return int(value.size()) if type(value) is DynamoType else int(bytesize(str(value)))
+
+    def __setitem__(self: Any, key: str, value: Any) -> None:
+        state = self.__dict__
+        total = state.get("_size")
+        if total is None or state.get("_length") != len(self):  # new, or changed without __setitem__
+            total = sum(int(bytesize(name)) + size_of(member) for name, member in dict.items(self))
+        added = int(bytesize(key)) + size_of(value)
+        if total + added > EXACT_SIZE_CHECK_FROM:
+            state.pop("_size", None)
+            exact(self, key, value)
+            return
+        if dict.__contains__(self, key):
+            total -= int(bytesize(key)) + size_of(dict.__getitem__(self, key))
+        dict.__setitem__(self, key, value)
+        state["_size"], state["_length"] = total + added, len(self)
+
+    setattr(__setitem__, _MARK, True)
+    attributes.__setitem__ = __setitem__

@@ -94,3 +94,41 @@ def test_bytes_none_and_nesting_are_written_as_moto_writes_them(operation: str, 
     moto_writer = ActionResult.execute_result.original  # type: ignore[attr-defined]
     expected = moto_writer(ActionResult(result), context)
     assert (fast[0], json.loads(fast[2])) == (expected[0], json.loads(expected[2]))
+
+
+def test_items_over_the_size_limit_are_still_refused(dynamodb: Any) -> None:
+    """The running size total leaves DynamoDB's 400 KB limit to moto's exact check."""
+    from botocore.exceptions import ClientError
+
+    key = {"PK": {"S": "S#1"}, "SK": {"S": "A"}}
+    chunk = "x" * 99_000
+    fits = {**key, **{f"a{n}": {"S": chunk} for n in range(4)}}  # ~396 KB
+    dynamodb.put_item(TableName="MainTable", Item=fits)
+    with pytest.raises(ClientError) as refused:
+        dynamodb.put_item(TableName="MainTable", Item={**fits, "a4": {"S": "y" * 12_000}})
+    assert "Item size has exceeded the maximum allowed size" in str(refused.value)
+    with pytest.raises(ClientError):  # grown through an update, attribute by attribute
+        dynamodb.update_item(
+            TableName="MainTable",
+            Key=key,
+            UpdateExpression="SET b1 = :v, b2 = :v",
+            ExpressionAttributeValues={":v": {"S": "z" * 6_000}},
+        )
+    small = {"PK": {"S": "S#2"}, "SK": {"S": "B"}, "n": {"L": [{"S": "l" * 100} for _ in range(50)]}}
+    dynamodb.put_item(TableName="MainTable", Item=small)
+    assert dynamodb.get_item(TableName="MainTable", Key={"PK": small["PK"], "SK": small["SK"]})["Item"] == small
+
+
+def test_the_running_total_matches_a_full_measure(dynamodb: Any) -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    moto_speedups.install()
+    attributes = LimitedSizeDict({"PK": DynamoType({"S": "p"})})
+    for n in range(30):
+        attributes[f"a{n % 7}"] = DynamoType({"L": [{"S": "v" * n}] * n})
+    del attributes["a1"]
+    attributes["a2"] = DynamoType({"S": "short"})
+    full = sum(bytesize(name) + value.size() for name, value in dict.items(attributes))
+    attributes["last"] = DynamoType({"S": "x"})
+    assert attributes.__dict__["_size"] == full + bytesize("last") + DynamoType({"S": "x"}).size()
