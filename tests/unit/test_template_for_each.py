@@ -3,8 +3,6 @@ log groups and alarms keep the logical IDs a deployed stack already has (a renam
 
 from __future__ import annotations
 
-import cfnlint.decode
-import cfnlint.template
 import pytest
 
 from local.for_each import FOR_EACH, as_deployed, expand_for_each
@@ -50,6 +48,9 @@ def test_generated_logical_ids_are_the_deployed_ones(function):
 def test_the_expansion_is_cfn_lints():
     """cfn-lint (`make lint`) expands the loop with its own implementation of the transform: every
     CloudFormation resource comes out the same (SAM resources differ only by the Globals it merges in)."""
+    import cfnlint.decode  # imported here: every test process collects this module, one runs this test
+    import cfnlint.template
+
     decoded, problems = cfnlint.decode.decode(str(TEMPLATE_PATH))
     assert not problems
     linted = cfnlint.template.Template(str(TEMPLATE_PATH), decoded, ["us-east-1"])
