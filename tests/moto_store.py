@@ -180,9 +180,9 @@ def reset(to: Snapshot | None = None) -> None:
 @contextmanager
 def fresh() -> Iterator[Any]:
     """The empty store for a block (a hypothesis example, which function fixtures do not reset): the client."""
-    from worklogs.repository.dynamodb import use_client
-
     from moto.core.models import botocore_stubber
+
+    from worklogs.repository.dynamodb import use_client
 
     client = start()
     # moto's botocore hook alone answers the clients' calls; `mock_aws().start()` would also re-register

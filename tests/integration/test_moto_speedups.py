@@ -86,10 +86,12 @@ def test_bytes_none_and_nesting_are_written_as_moto_writes_them(operation: str, 
     from moto.core.responses import ActionContext, ActionResult
     from moto.core.serialize import get_serializer_class
     from moto.core.utils import get_service_model
+    from moto.dynamodb.responses import DynamoHandler
 
     moto_speedups.install()
     service = get_service_model("dynamodb")
-    context = ActionContext(service, service.operation_model(operation), get_serializer_class("dynamodb", "json"), None)
+    serializer = get_serializer_class("dynamodb", "json")
+    context = ActionContext(service, service.operation_model(operation), serializer, DynamoHandler())
     fast = ActionResult(result).execute_result(context)
     moto_writer = ActionResult.execute_result.original  # type: ignore[attr-defined]
     expected = moto_writer(ActionResult(result), context)

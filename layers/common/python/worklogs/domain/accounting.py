@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from worklogs.domain.periods import Period, WeekStart, day_start, local_date, week_start_of
@@ -109,8 +110,10 @@ class EntryShare:
 
 
 @dataclass
-class Figures:
-    """The figures of a day (or a sum of days): what the console, reports and rollup rows show."""
+class Sums:
+    """The figures that add up across days: seconds, minutes (raw, billable, rounded) and the amount. How
+    entries are counted differs: `Figures` (console, reports) keeps their ids, so an entry crossing
+    midnight counts once in a week; a rollup row (`rollup.Totals`) keeps a count, summed from its days."""
 
     seconds: int = 0
     billable_seconds: int = 0
@@ -118,15 +121,31 @@ class Figures:
     billable_minutes: int = 0
     rounded_minutes: int = 0
     amount: Decimal = field(default_factory=lambda: Decimal(0))
-    entry_ids: set[str] = field(default_factory=set)
 
-    def add(self, other: Figures) -> None:
+    def add_sums(self, other: Sums) -> None:
         self.seconds += other.seconds
         self.billable_seconds += other.billable_seconds
         self.minutes += other.minutes
         self.billable_minutes += other.billable_minutes
         self.rounded_minutes += other.rounded_minutes
         self.amount += other.amount
+
+    def sums(self) -> dict[str, Any]:
+        """The summed figures as keyword arguments (for another kind of `Sums`)."""
+        return {name: getattr(self, name) for name in _SUMMED}
+
+
+_SUMMED = ("seconds", "billable_seconds", "minutes", "billable_minutes", "rounded_minutes", "amount")
+
+
+@dataclass
+class Figures(Sums):
+    """The figures of a day (or a sum of days): what the console, reports and rollup rows show."""
+
+    entry_ids: set[str] = field(default_factory=set)
+
+    def add(self, other: Figures) -> None:
+        self.add_sums(other)
         self.entry_ids |= other.entry_ids
 
 

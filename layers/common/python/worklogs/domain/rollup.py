@@ -8,7 +8,7 @@ Everything here is pure: the repository reads worklogs and stored rows, these fu
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -100,24 +100,23 @@ _DIMENSION_FIELDS = {
 
 
 @dataclass
-class Totals:
-    """One row's figures while they are being added up."""
+class Totals(accounting.Sums):
+    """One row's figures while they are being added up; entries are counted per day row and summed (an
+    entry crossing midnight counts once per day: the contract's `entryCount`)."""
 
-    seconds: int = 0
-    billable_seconds: int = 0
-    minutes: int = 0
-    billable_minutes: int = 0
-    rounded_minutes: int = 0
-    amount: Decimal = field(default_factory=lambda: Decimal(0))
     entry_count: int = 0
 
     def add_row(self, row: dict[str, Any]) -> None:
-        self.seconds += int(row["seconds"])
-        self.billable_seconds += int(row["billableSeconds"])
-        self.minutes += int(row["minutes"])
-        self.billable_minutes += int(row["billableMinutes"])
-        self.rounded_minutes += int(row["roundedMinutes"])
-        self.amount += Decimal(str(row["amount"]))
+        self.add_sums(
+            accounting.Sums(
+                seconds=int(row["seconds"]),
+                billable_seconds=int(row["billableSeconds"]),
+                minutes=int(row["minutes"]),
+                billable_minutes=int(row["billableMinutes"]),
+                rounded_minutes=int(row["roundedMinutes"]),
+                amount=Decimal(str(row["amount"])),
+            )
+        )
         self.entry_count += int(row["entryCount"])
 
 
@@ -131,15 +130,7 @@ def day_totals(worklogs: Iterable[Worklog], day: date, settings: WorkspaceSettin
     found: dict[DimensionKey, Totals] = {}
     for key, members in groups.items():
         figures = accounting.day_figures(members, settings.rounding)
-        found[key] = Totals(
-            seconds=figures.seconds,
-            billable_seconds=figures.billable_seconds,
-            minutes=figures.minutes,
-            billable_minutes=figures.billable_minutes,
-            rounded_minutes=figures.rounded_minutes,
-            amount=figures.amount,
-            entry_count=len(figures.entry_ids),
-        )
+        found[key] = Totals(**figures.sums(), entry_count=len(figures.entry_ids))
     return found
 
 
