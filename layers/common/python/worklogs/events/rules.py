@@ -70,19 +70,9 @@ def change_event(record: dict[str, Any]) -> dict[str, Any] | None:
         history = item.get("history") or [{}]
         last = history[-1]
         return _event(event, item, item["id"], item["version"], last.get("at"), last.get("by"), _resource(item))
-    if entity == "settings":
+    if entity in ("settings", "rates"):  # one versioned item per workspace
         return _event(
-            "settings.updated",
-            item,
-            item["workspaceId"],
-            item["version"],
-            item.get("updatedAt"),
-            item.get("updatedBy"),
-            _resource(item),
-        )
-    if entity == "rates":
-        return _event(
-            "rates.updated",
+            f"{entity}.updated",
             item,
             item["workspaceId"],
             item["version"],
