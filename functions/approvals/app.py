@@ -1,5 +1,9 @@
 """Timesheet approval: submit a worker's week or month, approve, reject or reopen it, read and list them."""
 
+import gc
+
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
+
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -7,7 +11,7 @@ from urllib.parse import quote
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import bootstrap
+from worklogs import bootstrap, coldstart
 from worklogs.api import (
     current_caller,
     error_responses,
@@ -150,3 +154,6 @@ def reopen(
 
 
 lambda_handler = function.api_entry()
+
+
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

@@ -1,5 +1,9 @@
 """POST /v1/workspaces/{workspaceId}/worklogs/batch — up to 100 creates at once (optionally idempotent)."""
 
+import gc
+
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
+
 import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -8,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import bootstrap
+from worklogs import bootstrap, coldstart
 from worklogs.api import current_caller, error_responses, model_response
 from worklogs.auth import Role
 from worklogs.batch import service
@@ -74,3 +78,6 @@ def create_worklogs_batch(
 
 
 lambda_handler = function.api_entry()
+
+
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

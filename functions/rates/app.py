@@ -1,12 +1,16 @@
 """Effective-dated hourly rates: read (members), replace and reapply (admins)."""
 
+import gc
+
+gc.disable()  # no collections during init (see worklogs/coldstart.py)
+
 from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import bootstrap
+from worklogs import bootstrap, coldstart
 from worklogs.api import (
     current_caller,
     error_responses,
@@ -83,3 +87,6 @@ def reapply_rates(workspaceId: str, request: ReapplyRequest):
 
 
 lambda_handler = function.api_entry()
+
+
+coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

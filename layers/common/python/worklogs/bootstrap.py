@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from worklogs import config
+
+if TYPE_CHECKING:  # a worker function (schedule, stream) never loads the HTTP resolver
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 Handler = Callable[[dict[str, Any], Any], Any]
 

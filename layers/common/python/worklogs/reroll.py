@@ -13,7 +13,7 @@ has passed a day, the reports list it in `freshness.pendingDays`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -128,14 +128,16 @@ def recompute_days(
 
 def run_rerolls(
     now: datetime,
+    pending: Iterable[reroll_store.Reroll],
     *,
     max_days: int,
     time_left: Callable[[], float] = lambda: math.inf,
     reserve_seconds: float = 15.0,
 ) -> RerollRun:
-    """Advance every workspace's re-roll by up to REROLL_DAYS_PER_RUN days (at most `max_days` in all)."""
+    """Advance each pending re-roll (`repository.reroll.all_pending()`) by up to REROLL_DAYS_PER_RUN days (at
+    most `max_days` in all)."""
     run = RerollRun()
-    for unfinished in reroll_store.all_pending():
+    for unfinished in pending:
         budget = min(REROLL_DAYS_PER_RUN, max_days - run.days_recomputed)
         remaining = (unfinished.last_day - unfinished.next_day).days + 1
         if budget <= 0 or time_left() < reserve_seconds:

@@ -16,7 +16,7 @@ from worklogs.errors import Conflict, ValidationFailed
 from worklogs.models import Worklog
 from worklogs.repository import rollups as rollup_store
 from worklogs.repository import settings as settings_store
-from worklogs.rollups.service import day_rows, period_rows_from_days, stored_day_rows
+from worklogs.rollups.recompute import day_rows, period_rows_from_days, stored_day_rows
 
 MAX_STRONG_PENDING_DAYS = 31
 

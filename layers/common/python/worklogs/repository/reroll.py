@@ -12,17 +12,18 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from worklogs.config import environment as runtime
 from worklogs.domain.durations import format_utc
-from worklogs.domain.settings import WorkspaceSettings
 from worklogs.repository import keys
-from worklogs.repository import settings as settings_store
 from worklogs.repository.dynamodb import client, deserialize, serialize
 from worklogs.repository.errors import VersionConflict
+
+if TYPE_CHECKING:  # the rollup run reads re-roll items without loading the settings model
+    from worklogs.domain.settings import WorkspaceSettings
 
 REROLL_PK = "REROLL"
 ENTITY = "reroll"
@@ -83,6 +84,8 @@ def save_settings_with_reroll(
 ) -> None:
     """The settings (conditional on the version read) and the re-roll of [first, last] in one transaction;
     VersionConflict when the settings changed meanwhile."""
+    from worklogs.repository import settings as settings_store  # the settings API has it loaded already
+
     table = runtime().worklogs_table
     settings_item = {**keys.settings_key(new.workspaceId), "entity": "settings", **new.model_dump(mode="json")}
     put_settings: dict[str, Any] = {

@@ -17,7 +17,6 @@ from botocore.exceptions import ClientError
 
 from worklogs.config import environment
 from worklogs.domain.durations import format_utc
-from worklogs.domain.rollup import row_dimension_key
 from worklogs.repository import keys
 from worklogs.repository.dynamodb import client, deserialize, serialize
 
@@ -128,6 +127,8 @@ def delete_marker(marker: DirtyDay) -> bool:
 
 
 def _row_value(row: dict[str, Any]) -> tuple[str, ...]:
+    from worklogs.domain.rollup import row_dimension_key  # loaded by whatever computed the row
+
     return row_dimension_key(row)[1]
 
 

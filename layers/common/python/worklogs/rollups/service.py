@@ -1,21 +1,19 @@
-"""Period rollups (docs/rollup-contract.md): drained from dirty-day markers, recomputed exactly."""
+"""Period rollups (docs/rollup-contract.md): drained from dirty-day markers, recomputed exactly.
+
+The drain loop reads the markers and the pending re-rolls; the recomputation (rollups/recompute.py,
+worklogs/reroll.py: the accounting rule, the settings model, pydantic) is loaded only by a run that has a
+day to recompute, so the common scheduled run with nothing dirty stays light."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
-from worklogs import reroll
-from worklogs.domain import rollup
-from worklogs.domain.settings import WorkspaceSettings
-from worklogs.repository import ledger
+from worklogs.repository import reroll as reroll_store
 from worklogs.repository import rollups as rollup_store
-from worklogs.repository import settings as settings_store
-
-# Period rollups (docs/rollup-contract.md): drained from dirty-day markers, recomputed exactly.
 
 ROLLUP_SETTLE_SECONDS = 5  # a burst of writes to one day is recomputed once (correctness does not depend on it)
 ROLLUP_BATCH_DAYS = 25
@@ -34,50 +32,10 @@ class RollupRun:
     complete: bool = True
 
 
-def day_rows(workspace_id: str, day: date, settings: WorkspaceSettings, now: datetime) -> list[dict[str, Any]]:
-    """A local day's rows, exactly, from every live worklog overlapping it: the day ledger, read consistently
-    (one paged Query per UTC day the local day spans), never an index."""
-    start, end = rollup.local_day_bounds(day, settings.tz)
-    worklogs = ledger.live_entries(workspace_id, start, end)
-    return rollup.rows_for(
-        workspace_id, "day", day.isoformat(), rollup.day_totals(worklogs, day, settings), settings, now
-    )
-
-
-def period_rows_from_days(
-    workspace_id: str, granularity: str, period: str, settings: WorkspaceSettings, now: datetime, days: list[dict]
-) -> list[dict[str, Any]]:
-    return rollup.rows_for(workspace_id, granularity, period, rollup.period_totals(days), settings, now)
-
-
-def stored_day_rows(workspace_id: str, granularity: str, period: str) -> list[dict[str, Any]]:
-    first, end = rollup.period_days(granularity, period)
-    return rollup_store.period_rows(workspace_id, "day", first.isoformat(), (end - timedelta(days=1)).isoformat())
-
-
 def _roll_up_batch(markers: list[rollup_store.DirtyDay], now: datetime, run: RollupRun) -> None:
-    """Days first, then the weeks and months holding them (from the stored day rows), then the markers:
-    a crash anywhere leaves the markers, and the next run redoes the same work to the same result."""
-    periods: set[tuple[str, str, str]] = set()
-    loaded: dict[str, WorkspaceSettings] = {}
-    for marker in markers:
-        ws = marker.workspace_id
-        settings = loaded.get(ws) or loaded.setdefault(ws, settings_store.load(ws))
-        rows = day_rows(ws, marker.day, settings, now)
-        rollup_store.replace_period_rows("day", marker.day.isoformat(), ws, rows)
-        run.days_recomputed += 1
-        periods.add((ws, "week", rollup.period_of("week", marker.day, settings.weekStart)))
-        periods.add((ws, "month", rollup.period_of("month", marker.day, settings.weekStart)))
-    for ws, granularity, period in sorted(periods):
-        days = stored_day_rows(ws, granularity, period)
-        rows = period_rows_from_days(ws, granularity, period, loaded[ws], now, days)
-        rollup_store.replace_period_rows(granularity, period, ws, rows)
-        run.periods_recomputed += 1
-    for marker in markers:
-        if rollup_store.delete_marker(marker):
-            run.markers_deleted += 1
-        else:
-            run.markers_rewritten += 1  # changed meanwhile: the next run recomputes that day again
+    from worklogs.rollups import recompute
+
+    recompute.roll_up_batch(markers, now, run)
 
 
 def roll_up_dirty_days(
@@ -114,8 +72,18 @@ def roll_up_dirty_days(
         if batch:
             _roll_up_batch(batch, now, run)
     # Then the days whose rows still follow earlier settings (worklogs/reroll.py), bounded too.
+    pending = reroll_store.all_pending()
+    first = next(pending, None)
+    if first is None:
+        return run
+    from worklogs import reroll
+
     rerolled = reroll.run_rerolls(
-        now, max_days=max(0, max_days - run.days_recomputed), time_left=time_left, reserve_seconds=reserve_seconds
+        now,
+        itertools.chain([first], pending),
+        max_days=max(0, max_days - run.days_recomputed),
+        time_left=time_left,
+        reserve_seconds=reserve_seconds,
     )
     run.days_recomputed += rerolled.days_recomputed
     run.periods_recomputed += rerolled.periods_recomputed

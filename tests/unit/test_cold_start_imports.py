@@ -1,0 +1,44 @@
+"""What a function loads at cold start (docs/operations.md "Cold starts"): only what it serves.
+
+Each function is imported in a fresh interpreter, as Lambda does, and the modules it loaded are listed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from local.template import ROOT, functions, local_environment
+
+_LIST_MODULES = "import json, sys\nimport app\nprint(json.dumps(sorted(sys.modules)))\n"
+
+
+def _modules_after_import(function: str) -> set[str]:
+    spec = functions()[function]
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "POWERTOOLS_"))}
+    env.update(local_environment())
+    env["PYTHONPATH"] = os.pathsep.join([str(spec.code_dir), str(ROOT / "layers" / "common" / "python")])
+    # As on Lambda: Powertools and the X-Ray SDK take their Lambda paths (elsewhere the SDK's default sampler
+    # creates botocore clients at import).
+    env.update(LAMBDA_TASK_ROOT=str(spec.code_dir), AWS_LAMBDA_FUNCTION_NAME=function, AWS_REGION="us-east-1")
+    out = subprocess.run(
+        [sys.executable, "-c", _LIST_MODULES], cwd=spec.code_dir, env=env, capture_output=True, text=True, check=True
+    )
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_the_scheduled_rollup_loads_neither_the_http_resolver_nor_pydantic():
+    # A run with nothing dirty (the common case) needs neither; the recomputation loads them when a day needs it.
+    loaded = _modules_after_import("RollupPeriodsFunction")
+    assert not {"aws_lambda_powertools.event_handler", "pydantic", "worklogs.models", "boto3"} & loaded
+    assert "worklogs.rollups.recompute" not in loaded
+
+
+@pytest.mark.parametrize("function", ["CreateWorklogFunction", "ReportWorklogsFunction"])
+def test_api_functions_create_no_aws_client_at_import(function):
+    loaded = _modules_after_import(function)
+    assert "boto3" not in loaded
+    assert "botocore.session" not in loaded  # the DynamoDB client is created on first use
