@@ -4,8 +4,9 @@ DynamoDB evaluates a write's condition and applies it as one step, and applies a
 all or none; concurrent requests never see each other half done. moto's in-memory backend has no
 locking: two threads can both pass `attribute_not_exists`, and a transaction can fail with "dictionary
 changed size during iteration" while another thread writes. `serialise_store()` wraps every public
-operation of moto's DynamoDB backend in one re-entrant lock, so each call runs alone. The local runner
-turns it on at start; tests that race on purpose use it through the `atomic_writes` fixture.
+operation of moto's DynamoDB backend, and each whole request (its answer is built from the live items), in
+one re-entrant lock, so each call runs alone. The local runner turns it on at start; tests that race on
+purpose use it through the `atomic_writes` fixture.
 """
 
 from __future__ import annotations
@@ -34,9 +35,22 @@ def serialise_store(lock: threading.RLock | None = None) -> Callable[[], None]:
     Idempotent: operations already wrapped are left alone. Returns a function that undoes what this call
     wrapped (tests use it to leave moto as they found it)."""
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
 
     guard = lock or _LOCK
     wrapped: dict[str, Any] = {}
+    # The whole request too: moto builds an answer from the live items after the backend call returns, and
+    # an update in another thread changes those items in place ("dictionary changed size during iteration").
+    handled = DynamoHandler.call_action
+    if not getattr(handled, _MARK, False):
+
+        @functools.wraps(handled)
+        def call_action(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with guard:
+                return handled(self, *args, **kwargs)
+
+        setattr(call_action, _MARK, True)
+        DynamoHandler.call_action = call_action  # type: ignore[method-assign]
     for name in _operations(DynamoDBBackend):
         original = getattr(DynamoDBBackend, name)
         if getattr(original, _MARK, False):
@@ -54,5 +68,7 @@ def serialise_store(lock: threading.RLock | None = None) -> Callable[[], None]:
     def undo() -> None:
         for name, original in wrapped.items():
             setattr(DynamoDBBackend, name, original)
+        if getattr(DynamoHandler.call_action, _MARK, False) and not getattr(handled, _MARK, False):
+            DynamoHandler.call_action = handled  # type: ignore[method-assign]
 
     return undo
