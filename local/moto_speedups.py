@@ -59,23 +59,14 @@ def is_data_plane(context: Any) -> bool:
 
 
 def install() -> None:
-    """Route moto's DynamoDB data-plane answers through `answer`, and list a response class's methods once
-    rather than on every request (idempotent, process-wide)."""
-    import moto.core.responses as responses_module
-    from moto.core.responses import ActionResult
-
-    listed = responses_module.method_names_from_class
-    if not getattr(listed, _MARK, False):
-        names: dict[object, list[str]] = {}
-
-        def method_names_from_class(clazz: object) -> list[str]:
-            if clazz not in names:
-                names[clazz] = listed(clazz)
-            return list(names[clazz])
-
-        setattr(method_names_from_class, _MARK, True)
-        responses_module.method_names_from_class = method_names_from_class
+    """All three speed-ups (idempotent, process-wide)."""
+    _write_answers_directly()
+    _list_methods_once()
     _track_item_sizes()
+
+
+def _write_answers_directly() -> None:
+    from moto.core.responses import ActionResult
 
     original = ActionResult.execute_result
     if getattr(original, _MARK, False):
@@ -90,6 +81,23 @@ def install() -> None:
     setattr(execute_result, _MARK, True)
     execute_result.original = original  # type: ignore[attr-defined]
     ActionResult.execute_result = execute_result  # type: ignore[method-assign]
+
+
+def _list_methods_once() -> None:
+    import moto.core.responses as responses_module
+
+    listed = responses_module.method_names_from_class
+    if getattr(listed, _MARK, False):
+        return
+    names: dict[object, list[str]] = {}
+
+    def method_names_from_class(clazz: object) -> list[str]:
+        if clazz not in names:
+            names[clazz] = listed(clazz)
+        return list(names[clazz])
+
+    setattr(method_names_from_class, _MARK, True)
+    responses_module.method_names_from_class = method_names_from_class
 
 
 EXACT_SIZE_CHECK_FROM = 100_000  # bytes; DynamoDB's (and moto's) limit is about 400 KB

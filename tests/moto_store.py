@@ -121,14 +121,13 @@ def start() -> Any:
         mock.start()
         client = boto3.client("dynamodb", region_name=REGION)
         create_tables(client)
-        mock.stop(remove_data=False)  # active only inside `fresh()`: other tests talk to real endpoints
-        _state.update(mock=mock, client=client)
+        mock.stop(remove_data=False)  # moto answers only inside `fresh()`: other tests talk to real endpoints
+        _state["client"] = client
     return _state["client"]
 
 
 def stop() -> None:
     """Forget the store (the next `start()` makes a new one)."""
-    _state.pop("mock", None)
     _state.pop("client", None)
 
 

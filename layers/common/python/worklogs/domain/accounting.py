@@ -20,7 +20,7 @@ One rule for every figure the product shows or bills (console, reports, rollup t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -132,10 +132,7 @@ class Sums:
 
     def sums(self) -> dict[str, Any]:
         """The summed figures as keyword arguments (for another kind of `Sums`)."""
-        return {name: getattr(self, name) for name in _SUMMED}
-
-
-_SUMMED = ("seconds", "billable_seconds", "minutes", "billable_minutes", "rounded_minutes", "amount")
+        return {summed.name: getattr(self, summed.name) for summed in fields(Sums)}
 
 
 @dataclass
