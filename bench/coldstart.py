@@ -419,12 +419,17 @@ def _run(python: str, script: str, args: list[str], cwd: Path, env: dict[str, st
     raise RuntimeError(f"benchmark process failed ({out.returncode}): {out.stderr[-2000:]}")
 
 
-def measure(runs: int) -> dict[str, Any]:
+def measure(runs: int, only: list[str] | None = None) -> dict[str, Any]:
     from local.template import functions
 
     python = target_python()
     paths = build_environment(python)
     recorded = record_requests()
+    if only:
+        unknown = sorted(set(only) - set(recorded))
+        if unknown:
+            raise SystemExit(f"unknown function(s): {', '.join(unknown)}; known: {', '.join(recorded)}")
+        recorded = {name: record for name, record in recorded.items() if name in only}
     specs = functions()
     stub = Stub()
     try:
@@ -525,8 +530,9 @@ def render(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", nargs="*", metavar="FUNCTION", help="measure only these functions")
     args = parser.parse_args(argv)
-    results = measure(args.runs)
+    results = measure(args.runs, args.only)
     print(render(results))
     return 0
 

@@ -1,8 +1,8 @@
 """Timesheet approval: submit a worker's week or month, approve, reject or reopen it, read and list them."""
 
-import gc
+from worklogs import coldstart
 
-gc.disable()  # no collections during init (see worklogs/coldstart.py)
+coldstart.begin()  # first: no collections during init, Powertools' package indexes lazy (worklogs/coldstart.py)
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
@@ -11,7 +11,7 @@ from urllib.parse import quote
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import bootstrap, coldstart
+from worklogs import bootstrap
 from worklogs.api import (
     current_caller,
     error_responses,

@@ -1,9 +1,9 @@
 """Read-only views of worklogs: the personal console with daily and weekly totals, period totals served from
 the rollup table (with freshness), and a detailed worklog export."""
 
-import gc
+from worklogs import coldstart
 
-gc.disable()  # no collections during init (see worklogs/coldstart.py)
+coldstart.begin()  # first: no collections during init, Powertools' package indexes lazy (worklogs/coldstart.py)
 
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from worklogs import bootstrap, coldstart
+from worklogs import bootstrap
 from worklogs.api import current_caller, error_responses, json_response, model_response
 from worklogs.approvals import service as approvals
 from worklogs.console import service as console_service

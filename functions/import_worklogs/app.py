@@ -1,8 +1,8 @@
 """POST /v1/workspaces/{workspaceId}/worklogs/batch — up to 100 creates at once (optionally idempotent)."""
 
-import gc
+from worklogs import coldstart
 
-gc.disable()  # no collections during init (see worklogs/coldstart.py)
+coldstart.begin()  # first: no collections during init, Powertools' package indexes lazy (worklogs/coldstart.py)
 
 import json
 from datetime import UTC, datetime
@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import bootstrap, coldstart
+from worklogs import bootstrap
 from worklogs.api import current_caller, error_responses, model_response
 from worklogs.auth import Role
 from worklogs.batch import service

@@ -1,15 +1,15 @@
 """GET one worklog, search worklogs, and serve the API's OpenAPI schema and Swagger UI."""
 
-import gc
+from worklogs import coldstart
 
-gc.disable()  # no collections during init (see worklogs/coldstart.py)
+coldstart.begin()  # first: no collections during init, Powertools' package indexes lazy (worklogs/coldstart.py)
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from worklogs import bootstrap, coldstart, openapi
+from worklogs import bootstrap, openapi
 from worklogs.api import current_caller, error_responses, json_response, model_response
 from worklogs.domain.search import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from worklogs.entries import reads

@@ -1,16 +1,16 @@
 """rollup_periods: on an EventBridge schedule, drain the dirty-day markers and recompute the days, weeks and
 months they name in the rollup table (docs/rollup-contract.md)."""
 
-import gc
+from worklogs import coldstart
 
-gc.disable()  # no collections during init (see worklogs/coldstart.py)
+coldstart.begin()  # first: no collections during init, Powertools' package indexes lazy (worklogs/coldstart.py)
 
 from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import bootstrap, coldstart
+from worklogs import bootstrap
 from worklogs.rollups import service as rollup_service
 
 function = bootstrap.worker_function()

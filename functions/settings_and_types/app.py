@@ -1,8 +1,8 @@
 """Workspace settings (and, as the code table lands, worklog types): read by members, written by admins."""
 
-import gc
+from worklogs import coldstart
 
-gc.disable()  # no collections during init (see worklogs/coldstart.py)
+coldstart.begin()  # first: no collections during init, Powertools' package indexes lazy (worklogs/coldstart.py)
 
 from datetime import UTC, datetime
 from typing import Annotated
@@ -11,7 +11,7 @@ from urllib.parse import quote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 
-from worklogs import bootstrap, coldstart, merge_patch
+from worklogs import bootstrap, merge_patch
 from worklogs.api import (
     current_caller,
     error_responses,

@@ -1,8 +1,8 @@
 """The caller's live timer: start, pause, resume, stop (its runs become worklogs), discard, get."""
 
-import gc
+from worklogs import coldstart
 
-gc.disable()  # no collections during init (see worklogs/coldstart.py)
+coldstart.begin()  # first: no collections during init, Powertools' package indexes lazy (worklogs/coldstart.py)
 
 from datetime import UTC, datetime
 from typing import Annotated
@@ -10,7 +10,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
-from worklogs import bootstrap, coldstart
+from worklogs import bootstrap
 from worklogs.api import (
     current_caller,
     error_responses,

@@ -1,15 +1,15 @@
 """Related records of a worklog (Worklog Related Entity): link, list, unlink."""
 
-import gc
+from worklogs import coldstart
 
-gc.disable()  # no collections during init (see worklogs/coldstart.py)
+coldstart.begin()  # first: no collections during init, Powertools' package indexes lazy (worklogs/coldstart.py)
 
 from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from worklogs import bootstrap, coldstart
+from worklogs import bootstrap
 from worklogs.api import (
     current_caller,
     error_responses,

@@ -33,7 +33,8 @@ def _modules_after_import(function: str) -> set[str]:
 def test_the_scheduled_rollup_loads_neither_the_http_resolver_nor_pydantic():
     # A run with nothing dirty (the common case) needs neither; the recomputation loads them when a day needs it.
     loaded = _modules_after_import("RollupPeriodsFunction")
-    assert not {"aws_lambda_powertools.event_handler", "pydantic", "worklogs.models", "boto3"} & loaded
+    resolver = "aws_lambda_powertools.event_handler.api_gateway"  # the package itself is an unloaded index
+    assert not {resolver, "pydantic", "worklogs.models", "boto3"} & loaded
     assert "worklogs.rollups.recompute" not in loaded
 
 
@@ -42,3 +43,20 @@ def test_api_functions_create_no_aws_client_at_import(function):
     loaded = _modules_after_import(function)
     assert "boto3" not in loaded
     assert "botocore.session" not in loaded  # the DynamoDB client is created on first use
+
+
+@pytest.mark.parametrize("function", ["CreateWorklogFunction", "WorklogTypesFunction"])
+def test_api_functions_load_only_the_http_resolver_and_its_event_shape(function):
+    # coldstart.begin() makes Powertools' event_handler and data_classes packages load names on use.
+    loaded = _modules_after_import(function)
+    assert "aws_lambda_powertools.event_handler.api_gateway" in loaded
+    assert "aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event" in loaded
+    others = {
+        "aws_lambda_powertools.event_handler.appsync",
+        "aws_lambda_powertools.event_handler.bedrock_agent",
+        "aws_lambda_powertools.event_handler.vpc_lattice",
+        "aws_lambda_powertools.utilities.data_classes.kinesis_firehose_event",
+        "aws_lambda_powertools.utilities.data_classes.s3_event",
+        "aws_lambda_powertools.utilities.data_classes.sqs_event",
+    }
+    assert not others & loaded
