@@ -18,9 +18,9 @@ The environment is built like a Lambda sandbox, not like the dev virtualenv:
 (b) import plus one typical request: the handler answers one request of its function against a local
 stub DynamoDB that replays, at once, the answers moto gave to the same request; ratio to the floor: a
 fresh interpreter that imports boto3, creates a DynamoDB client and makes one GetItem call to the stub.
-Samples are interleaved (floor, function, floor, next function, ...); each sample's ratio is taken against
-the floor process run just before it (whose `import boto3` time is the import baseline), and the medians
-of those ratios are reported, so a drift in the shared machine's speed cancels out. Times are taken inside
+Samples are interleaved (floor, function, floor, next function, floor, ...); each sample's ratio is taken
+against the mean of the floor processes run just before and just after it (their `import boto3` times are
+the import baseline), and the medians of those ratios are reported, so a drift in the shared machine's speed cancels out. Times are taken inside
 the process from before the first import to the end of the request (the interpreter's own start-up is the
 same for both and outside the code's control).
 """
@@ -442,12 +442,18 @@ def measure(runs: int, only: list[str] | None = None) -> dict[str, Any]:
         boto3_imports: list[float] = []
         statuses: dict[str, int] = {}
         calls: dict[str, list[str]] = {}
+
+        def floor() -> tuple[float, float]:
+            stub.load([])
+            boto3_seconds, floor_seconds, _ = _run(python, floor_script, [], ROOT, floor_env)
+            return boto3_seconds, floor_seconds
+
+        # Each sample sits between two floor processes (the one before it and the one after it, which is
+        # also the next sample's floor before) and is divided by their mean: a drift in the shared machine's
+        # speed, between rounds or within one, cancels out of the sample's ratios.
+        before = floor()
         for round_ in range(runs + 1):  # the first round warms the disk cache and is not counted
             for function, record in recorded.items():
-                # Each sample is paired with a floor process run just before it, so a drift in the shared
-                # machine's speed (between rounds or within one) cancels out of the sample's ratios.
-                stub.load([])
-                boto3_seconds, floor_seconds, _ = _run(python, floor_script, [], ROOT, floor_env)
                 spec = specs[function]
                 env = lambda_environment(function, spec.code_dir, paths, stub.endpoint)
                 stub.load(record["answers"])
@@ -459,13 +465,17 @@ def measure(runs: int, only: list[str] | None = None) -> dict[str, Any]:
                     env,
                 )
                 statuses[function], calls[function] = status, list(stub.calls)
+                after = floor()
+                boto3_seconds = (before[0] + after[0]) / 2
+                floor_seconds = (before[1] + after[1]) / 2
                 if round_:
-                    boto3_imports.append(boto3_seconds)
-                    floors.append(floor_seconds)
+                    boto3_imports.append(before[0])
+                    floors.append(before[1])
                     samples[function]["import"].append(seconds_import / boto3_seconds)
                     samples[function]["total"].append(seconds_total / floor_seconds)
                     samples[function]["importMs"].append(seconds_import * 1000)
                     samples[function]["totalMs"].append(seconds_total * 1000)
+                before = after
     finally:
         stub.close()
     boto3_ms = statistics.median(boto3_imports) * 1000
