@@ -19,10 +19,10 @@ The environment is built like a Lambda sandbox, not like the dev virtualenv:
 stub DynamoDB that replays, at once, the answers moto gave to the same request; ratio to the floor: a
 fresh interpreter that imports boto3, creates a DynamoDB client and makes one GetItem call to the stub.
 Samples are interleaved (floor, function, floor, next function, floor, ...); each sample's ratio is taken
-against the mean of the floor processes run just before and just after it (their `import boto3` times are
-the import baseline), and the medians of those ratios are reported, so a drift in the shared machine's speed cancels out. Times are taken inside
-the process from before the first import to the end of the request (the interpreter's own start-up is the
-same for both and outside the code's control).
+against the mean of the floor processes run just before and just after it (their `import boto3` times are the
+import baseline), and the medians of those ratios are reported, so a drift in the shared machine's speed
+cancels out. Times are taken inside the process from before the first import to the end of the request (the
+interpreter's own start-up is the same for both and outside the code's control).
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
 """API shapes (pydantic v2): the single source of request validation and of the OpenAPI schema."""
 
-from __future__ import annotations
-
 import re
 from datetime import date, datetime
 from datetime import date as CalendarDate

@@ -1,7 +1,5 @@
 """API shapes of the reports (pydantic v2), and their CSV form."""
 
-from __future__ import annotations
-
 import csv
 import io
 from datetime import date, datetime

@@ -1,7 +1,5 @@
 """API shapes of timesheet approvals (pydantic v2)."""
 
-from __future__ import annotations
-
 from datetime import date as CalendarDate
 from datetime import datetime
 from typing import Annotated, Literal

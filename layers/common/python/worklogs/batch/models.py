@@ -1,7 +1,5 @@
 """API shapes of the batch create (pydantic v2)."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from worklogs.models import ApiModel, ErrorInfo, WorklogCreate, WorklogResult

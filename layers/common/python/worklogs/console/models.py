@@ -1,7 +1,5 @@
 """API shapes of the console (the worker's days and weeks)."""
 
-from __future__ import annotations
-
 from datetime import date as CalendarDate
 from datetime import datetime
 from typing import Literal

@@ -1,8 +1,6 @@
 """Workspace settings: the rules every timesheet write is checked against, with defaults that hold
 before any admin saves them."""
 
-from __future__ import annotations
-
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Annotated, Literal

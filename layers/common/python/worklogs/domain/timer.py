@@ -6,8 +6,6 @@ worklog per run (pauses are not logged), capped at `maxEntryHours`, dropping run
 `minTimerSeconds`.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta

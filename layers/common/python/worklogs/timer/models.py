@@ -1,7 +1,5 @@
 """API shapes of the timer."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID

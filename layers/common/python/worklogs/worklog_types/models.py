@@ -1,7 +1,5 @@
 """API shapes of worklog types."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Annotated, Any
 
