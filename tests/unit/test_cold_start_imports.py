@@ -60,3 +60,28 @@ def test_api_functions_load_only_the_http_resolver_and_its_event_shape(function)
         "aws_lambda_powertools.utilities.data_classes.sqs_event",
     }
     assert not others & loaded
+
+
+def test_pydantic_model_modules_evaluate_annotations_at_class_creation():
+    # With `from __future__ import annotations` every field annotation is a string that pydantic compiles and
+    # evaluates when the class is made: measurably slower imports (docs/operations.md "Cold starts").
+    import ast
+
+    layer = ROOT / "layers" / "common" / "python" / "worklogs"
+    offenders = []
+    for path in sorted(layer.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        future = any(
+            isinstance(node, ast.ImportFrom)
+            and node.module == "__future__"
+            and any(alias.name == "annotations" for alias in node.names)
+            for node in tree.body
+        )
+        models = any(
+            isinstance(node, ast.ClassDef)
+            and any(isinstance(base, ast.Name) and base.id in {"BaseModel", "ApiModel"} for base in node.bases)
+            for node in tree.body
+        )
+        if future and models:
+            offenders.append(str(path.relative_to(layer)))
+    assert not offenders
