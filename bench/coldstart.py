@@ -38,6 +38,7 @@ import subprocess
 import sys
 import threading
 from collections import defaultdict, deque
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ TYPICAL = {
     "RatesFunction": "rates get",
     "ImportWorklogsFunction": "batch create (10 one-day items, overlap policy allow)",
     "RollupPeriodsFunction": "rollup run (nothing dirty)",
+    "PublishEventsFunction": "publish (a create's stream record)",
 }
 
 _PRELUDE = "import json, sys, time\n"
@@ -234,6 +236,7 @@ def lambda_environment(function: str, code_dir: Path, paths: dict[str, Path], en
             "_HANDLER": "app.lambda_handler",
             "CURSOR_SIGNING_KEY": "bench-cursor-key",
             "DYNAMODB_ENDPOINT_URL": endpoint,
+            "AWS_ENDPOINT_URL_EVENTBRIDGE": endpoint,  # the event publisher's PutEvents, answered by the stub
         }
     )
     env.pop("CURSOR_SECRET_ARN", None)
@@ -254,7 +257,8 @@ def answer_key(operation: str, request: bytes) -> str:
 
 
 class Stub:
-    """Answers DynamoDB calls at once with recorded answers (per operation, in order); `{}` otherwise."""
+    """Answers DynamoDB (and EventBridge) calls at once with recorded answers (per operation, in order); `{}`
+    otherwise."""
 
     def __init__(self) -> None:
         self.answers: dict[str, deque[bytes]] = defaultdict(deque)
@@ -275,8 +279,9 @@ class Stub:
                 stub.calls.append(operation)
                 queue = stub.answers.get(answer_key(operation, request))
                 body = queue.popleft() if queue else b"{}"
+                protocol = "1.1" if (self.headers.get("X-Amz-Target") or "").startswith("AWSEvents.") else "1.0"
                 head = (
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                    f"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-{protocol}\r\n"
                     f"Content-Length: {len(body)}\r\nx-amzn-RequestId: bench\r\n\r\n"
                 )
                 self.wfile.write(head.encode() + body)  # one write: no delayed-ACK stall between head and body
@@ -309,6 +314,7 @@ def record_requests() -> dict[str, dict[str, Any]]:
 
     from bench import ops
     from local.dynamodb import create_tables
+    from worklogs.repository import events as events_bus
     from worklogs.repository import settings as settings_store
     from worklogs.repository.dynamodb import use_client
 
@@ -335,10 +341,22 @@ def record_requests() -> dict[str, dict[str, Any]]:
 
         client.meta.events.register("after-call.dynamodb", after)
         use_client(client)
+        bus = boto3.client("events", region_name="us-east-1")
+        bus.meta.events.register("before-call", before)
+        bus.meta.events.register("after-call", after)
+        events_bus.use_client(bus)
+        stream = _StreamTail(client)
         settings_store.invalidate()
         api = RecordingApi()
         for function, name in TYPICAL.items():
-            if name.startswith("rollup"):
+            if name.startswith("publish"):
+                # The records a create wrote to the main table's stream, as Lambda delivers them.
+                stream.skip()
+                create = scenarios["create"]
+                status, _ = create.run(api, create.prepare(api))
+                event = {"Records": stream.records()}
+                run = _publisher()
+            elif name.startswith("rollup"):
                 event = json.loads((ROOT / "events" / "rollup_periods_schedule.json").read_text())
                 run = _rollup_handler()
                 # Drain what the other requests marked dirty, without the settle window: a marker left for
@@ -355,8 +373,10 @@ def record_requests() -> dict[str, dict[str, Any]]:
             recording[0] = True
             try:
                 if run is not None:
-                    run(event)
+                    outcome = run(event)
                     status = 200
+                    if name.startswith("publish") and not outcome.get("events"):
+                        raise RuntimeError(f"the publisher published nothing: {outcome}")
                 else:
                     status, _ = scenario.run(api, inputs)
                     event = api.last_event
@@ -365,7 +385,50 @@ def record_requests() -> dict[str, dict[str, Any]]:
                 api.capture = False
             recorded[function] = {"scenario": name, "event": event, "answers": list(answers), "status": status}
         use_client(None)
+        events_bus.use_client(None)
     return recorded
+
+
+class _StreamTail:
+    """The main table's stream records from a point on (the embedded store answers Streams in-process)."""
+
+    def __init__(self, client: Any) -> None:
+        from local.change_events import EmbeddedStreams
+
+        self.streams = EmbeddedStreams()
+        self.arn = client.describe_table(TableName="MainTable")["Table"]["LatestStreamArn"]
+        self.shard = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        self.seen = 0
+
+    def _all(self) -> list[dict[str, Any]]:
+        iterator = self.streams.get_shard_iterator(
+            StreamArn=self.arn, ShardId=self.shard, ShardIteratorType="TRIM_HORIZON"
+        )
+        records: list[dict[str, Any]] = self.streams.get_records(iterator["ShardIterator"], 10_000)["Records"]
+        return records
+
+    def skip(self) -> None:
+        self.seen = len(self._all())
+
+    def records(self) -> list[dict[str, Any]]:
+        # As Lambda delivers them: JSON, with the creation time in epoch seconds
+        records = json.loads(json.dumps(self._all()[self.seen :], default=str))
+        for record in records:
+            created = record["dynamodb"].get("ApproximateCreationDateTime")
+            if isinstance(created, str):
+                moment = datetime.fromisoformat(created)
+                record["dynamodb"]["ApproximateCreationDateTime"] = int(moment.replace(tzinfo=UTC).timestamp())
+        return records
+
+
+def _publisher() -> Any:
+    from local.events import LambdaContext
+    from local.functions import handler
+
+    def run(event: dict[str, Any]) -> Any:
+        return handler("PublishEventsFunction")(event, LambdaContext("PublishEventsFunction"))
+
+    return run
 
 
 def _rollup_handler() -> Any:
@@ -488,7 +551,7 @@ def measure(runs: int, only: list[str] | None = None) -> dict[str, Any]:
             "request": record["scenario"],
             "status": statuses[function],
             "expectedStatus": record["status"],
-            "dynamodbCalls": calls[function],
+            "awsCalls": calls[function],
             "importMs": round(statistics.median(samples[function]["importMs"]), 1),
             "importRatio": round(import_ratio, 2),
             "importMet": import_ratio <= TARGET,

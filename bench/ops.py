@@ -947,7 +947,7 @@ def render(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=7, help="cold-start runs per function (median is reported)")
+    parser.add_argument("--runs", type=int, default=11, help="cold-start runs per function (median is reported)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--skip-layer", action="store_true", help="do not build the layer (no registry access)")
     args = parser.parse_args(argv)

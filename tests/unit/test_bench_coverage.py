@@ -5,3 +5,10 @@ from bench.ops import check_coverage
 
 def test_every_route_has_a_benchmark_scenario():
     assert check_coverage() == []
+
+
+def test_every_function_has_a_cold_start_request():
+    from bench.coldstart import TYPICAL
+    from local.template import functions
+
+    assert set(TYPICAL) == set(functions())
