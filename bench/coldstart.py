@@ -349,6 +349,7 @@ def record_requests() -> dict[str, dict[str, Any]]:
         settings_store.invalidate()
         api = RecordingApi()
         for function, name in TYPICAL.items():
+            event: dict[str, Any] | None
             if name.startswith("publish"):
                 # The records a create wrote to the main table's stream, as Lambda delivers them.
                 stream.skip()
@@ -380,6 +381,7 @@ def record_requests() -> dict[str, dict[str, Any]]:
                 else:
                     status, _ = scenario.run(api, inputs)
                     event = api.last_event
+                assert event is not None
             finally:
                 recording[0] = False
                 api.capture = False
