@@ -375,6 +375,38 @@ def test_a_reopened_period_loses_its_marks(api, dynamodb):
     assert _marked_days(dynamodb) == set()
 
 
+def _zone(api, timezone: str) -> None:
+    current = api.get(f"{ACME}/settings", caller=ADMIN)
+    saved = api.patch(
+        f"{ACME}/settings",
+        json_body={"timezone": timezone},
+        headers={"If-Match": current.headers.get("etag") or "*"},
+        caller=ADMIN,
+    )
+    assert saved.status == 200, saved.body
+
+
+@pytest.mark.parametrize(
+    "steps", [[("reject", MIA)], [("reopen", BOB)], [("approve", MIA), ("reopen", MIA)]], ids=lambda s: s[-1][0]
+)
+def test_a_period_loses_exactly_the_marks_it_set_when_the_time_zone_changed_since(api, dynamodb, steps):
+    """The submission marks the UTC days of the period as the zone then placed them; a later zone places the
+    period on other UTC days. Reject and reopen remove the marks that were set, wherever the zone puts them now
+    (an approval in between keeps them)."""
+    _zone(api, "Pacific/Kiritimati")  # UTC+14: W46 is 2026-11-08T10:00Z .. 2026-11-15T10:00Z
+    approval = submit(api)
+    assert _marked_days(dynamodb) == {f"2026-11-{day:02d}" for day in range(8, 16)}
+    _zone(api, "Pacific/Pago_Pago")  # UTC-11: W46 would be 2026-11-09T11:00Z .. 2026-11-16T11:00Z
+    for action, caller in steps:
+        moved = act(api, approval, action, caller=caller)
+        assert moved.status == 200, moved.body
+        approval = moved.json
+    assert _marked_days(dynamodb) == set()
+    # 2026-11-08 09:00Z is Saturday of W45 in the zone now in force: nothing about W46 stands in its way
+    early = a_worklog(startDate="2026-11-08T09:00:00Z", endDate="2026-11-08T10:00:00Z")
+    assert api.post(WORKLOGS, json_body=early, caller=BOB).status == 201
+
+
 def test_writes_racing_a_submission_are_either_in_its_totals_or_refused(api, atomic_writes):
     """On real threads: every create acknowledged into the week is in the snapshot; the others are 409."""
     from tests.integration.test_overlap_concurrency import _race

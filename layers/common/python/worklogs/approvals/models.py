@@ -1,10 +1,11 @@
 """API shapes of timesheet approvals (pydantic v2)."""
 
+from collections.abc import Iterable
 from datetime import date as CalendarDate
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, PrivateAttr, StringConstraints
 
 from worklogs.models import ApiModel, ShortId, UserRef
 
@@ -65,6 +66,18 @@ class Approval(ApiModel):
     history: list[ApprovalEvent] = Field(default_factory=list, description="Every transition, oldest first.")
     version: int = Field(description="+1 per transition; send it back as `If-Match`.")
     self_: str = Field(alias="self")
+    # The UTC days whose ledger items the submission marked frozen (stored, never part of the API): reject
+    # and reopen remove exactly these marks, whatever the workspace's time zone is by then. None for an
+    # approval stored before the days were kept, or one whose marks are removed.
+    _marked_days: tuple[CalendarDate, ...] | None = PrivateAttr(default=None)
+
+    @property
+    def marked_days(self) -> tuple[CalendarDate, ...] | None:
+        return self._marked_days
+
+    def with_marked_days(self, days: Iterable[CalendarDate] | None) -> "Approval":
+        self._marked_days = tuple(sorted(days)) if days is not None else None
+        return self
 
 
 class ApprovalPage(ApiModel):

@@ -87,8 +87,11 @@ def _instants(first: date, last: date, settings: WorkspaceSettings) -> tuple[dat
     return rollup.local_day_bounds(first, settings.tz)[0], rollup.local_day_bounds(last, settings.tz)[1]
 
 
-def _period_days(workspace_id: str, approval: Approval) -> dict[date, int]:
-    """The UTC days an approval's period has time in (versions are not needed to remove marks)."""
+def _marked_days(workspace_id: str, approval: Approval) -> dict[date, int]:
+    """The UTC days whose marks the approval set, as its submission stored them (versions are not needed to
+    remove marks). An approval stored before the days were kept: its period's days in the current zone."""
+    if approval.marked_days is not None:
+        return dict.fromkeys(approval.marked_days, 0)
     start, end = _instants(approval.from_, approval.to, settings_store.get(workspace_id))
     return dict.fromkeys(ledger.utc_days(start, end), 0)
 
@@ -187,7 +190,7 @@ def transition(
     )
     unfreezes = existing.state in rules.FROZEN_STATES and state not in rules.FROZEN_STATES
     if unfreezes:  # rejected or reopened: its days lose this approval's freeze marks in the same transaction
-        _save(updated, existing.version, days=_period_days(workspace_id, existing), freeze=False)
+        _save(updated, existing.version, days=_marked_days(workspace_id, existing), freeze=False)
     else:
         _save(updated, existing.version)
     return updated

@@ -28,9 +28,14 @@ ENTITY = "approval"
 _FIELDS = {field.alias or name for name, field in Approval.model_fields.items()}
 
 
+MARKED_DAYS = "markedDays"  # the UTC days the submission marked (Approval.marked_days), ISO dates
+
+
 def _from_item(item: dict[str, Any]) -> Approval:
     plain = deserialize(item)
-    return Approval.model_validate({key: value for key, value in plain.items() if key in _FIELDS})
+    approval = Approval.model_validate({key: value for key, value in plain.items() if key in _FIELDS})
+    marked = plain.get(MARKED_DAYS)
+    return approval.with_marked_days(date.fromisoformat(day) for day in marked) if marked is not None else approval
 
 
 def get(workspace_id: str, approval_id: str) -> Approval | None:
@@ -54,13 +59,17 @@ def save(
 ) -> None:
     """Write the approval, conditioned on the version read (None: it must not exist yet). With `days`
     (UTC day → ledger version the snapshot read), the same transaction marks the worker's days frozen
-    (`freeze`, each conditioned on its version) or removes this approval's marks. VersionConflict when the
-    approval changed meanwhile; LedgerMoved when one of the days did."""
+    (`freeze`, each conditioned on its version, the days kept on the item) or removes this approval's marks
+    (the item keeps no days). Without `days` the item keeps the approval's `marked_days`. VersionConflict
+    when the approval changed meanwhile; LedgerMoved when one of the days did."""
     item = {
         **keys.approval_key(approval.workspaceId, approval.id),
         "entity": ENTITY,
         **approval.model_dump(mode="json", by_alias=True),
     }
+    marked = (sorted(days) if freeze else None) if days is not None else approval.marked_days
+    if marked is not None:
+        item[MARKED_DAYS] = [day.isoformat() for day in marked]
     table = environment().worklogs_table
     request: dict[str, Any] = {"TableName": table, "Item": serialize(item)}
     if expected_version is None:
