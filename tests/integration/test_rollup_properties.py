@@ -3,7 +3,8 @@ edits, deletes, restores, merges, splits, rollup runs that crash halfway and are
 rounding mode and scope, settings changes of time zone, week start and rounding midway, and timesheets
 submitted midway), the console's day totals, a strong report's day totals and the rollup table's rows all
 equal a brute-force count made here, minute by minute, and every submitted timesheet's totals snapshot
-still equals the brute force of its frozen period.
+still equals the brute force of its frozen period. Amounts come from each entry's explicit `data.rate` or,
+without one, from the workspace's rate card (worker+project, project, worker and workspace rules).
 
 The oracle imports nothing from `worklogs.domain`: it has its own idea of the rule (each whole minute of an
 entry, counted from its start, belongs to the local day in which it ends; money from exact seconds) and its
@@ -23,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
 from local import index_lag
@@ -49,8 +50,15 @@ entry = st.fixed_dictionaries(
         "owner": st.sampled_from(["T-1", "T-2"]),
         "project": st.sampled_from([None, "P-1"]),
         "billable": st.booleans(),
-        "rate": st.sampled_from([None, 50, "95.5", 120]),
+        "rate": st.sampled_from([None, None, 50, "95.5", 120]),  # None: the rate card decides
     }
+)
+# A rate card: at most one rule per level (levels are (workerId, projectId); None = any), all valid since long
+# before any entry, so an entry's rate depends only on who, which project and its explicit data.rate.
+RATE_LEVELS = [(None, None), ("ann", None), ("bob", None), (None, "P-1"), ("bob", "P-1")]
+RATE_SINCE = "2020-01-01"
+rate_card: st.SearchStrategy[dict[tuple[str | None, str | None], str]] = st.just({}) | st.dictionaries(
+    st.sampled_from(RATE_LEVELS), st.sampled_from(["40", "65.25", "80", "110.5", "0.5"]), min_size=3
 )
 rounding_rule = st.fixed_dictionaries(
     {
@@ -211,6 +219,24 @@ def _week_start(day: date, first: str) -> date:
     return day - timedelta(days=(day.weekday() - (0 if first == "monday" else 6)) % 7)
 
 
+def _rate(worklog: dict, card: dict[tuple, str]) -> Decimal:
+    """The entry's hourly rate: its explicit data.rate, else the most specific rule of the card that matches
+    (a rule naming a worker and a project over one naming a project, over a worker, over the workspace)."""
+    if worklog["data"].get("rate") is not None:
+        return Decimal(str(worklog["data"]["rate"]))
+    specificity = {(True, True): 4, (False, True): 3, (True, False): 2, (False, False): 0}
+    best: tuple[int, str] | None = None
+    for (worker, project), rate in card.items():
+        if worker is not None and worker != worklog["workerId"]:
+            continue
+        if project is not None and project != worklog.get("projectId"):
+            continue
+        rank = specificity[(worker is not None, project is not None)]
+        if best is None or rank > best[0]:
+            best = (rank, rate)
+    return Decimal(best[1]) if best else Decimal(0)
+
+
 def _expected(worklogs: list[dict], rules: dict[str, Any]) -> dict[tuple, dict[str, Any]]:
     tz = ZoneInfo(rules["timezone"])
     rounding = rules["rounding"]
@@ -240,7 +266,8 @@ def _expected(worklogs: list[dict], rules: dict[str, Any]) -> dict[tuple, dict[s
             rounded = sum(_round(m, rounding["mode"], rounding["unitMinutes"]) for _, _, m in members)
         else:
             rounded = _round(minutes, rounding["mode"], rounding["unitMinutes"])
-        amount = sum((Decimal(str(w["data"].get("rate") or 0)) * s / 3600 for w, s, _ in billable_members), Decimal(0))
+        card = rules.get("rateCard", {})
+        amount = sum((_rate(w, card) * s / 3600 for w, s, _ in billable_members), Decimal(0))
         expected[row_key] = {
             "seconds": sum(s for _, s, _ in members),
             "minutes": minutes,
@@ -359,14 +386,39 @@ def _all_worklogs(api: Api, ids: list[str]) -> list[dict]:
     week_start=st.sampled_from(["monday", "sunday"]),
     rounding=rounding_rule,
     anchor=st.sampled_from(ANCHORS),
+    card=rate_card,
     operations=st.lists(operation, min_size=1, max_size=10),
 )
-def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, rounding, anchor, operations):
+@example(  # every level of the card decides one entry, and one entry's explicit rate overrides the card
+    zone="Europe/Berlin",
+    week_start="monday",
+    rounding={"mode": "nearest", "unitMinutes": 15, "scope": "day"},
+    anchor=date(2026, 10, 25),
+    card={(None, None): "65.25", ("ann", None): "40", (None, "P-1"): "80", ("bob", "P-1"): "110.5"},
+    operations=[
+        (
+            "create",
+            {
+                "offset": 43_200 + 3600 * hour,
+                "seconds": 3000,
+                "worker": worker,
+                "owner": "T-1",
+                "project": project,
+                "billable": True,
+                "rate": rate,
+            },
+        )
+        for hour, (worker, project, rate) in enumerate(
+            [("ann", "P-1", None), ("ann", None, None), ("bob", None, None), ("bob", "P-1", None), ("bob", "P-1", 120)]
+        )
+    ],
+)
+def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, rounding, anchor, card, operations):
     from worklogs.repository import rollups as rollup_store
     from worklogs.repository import settings as settings_store
     from worklogs.rollups import service as rollup_service
 
-    note(f"history: {zone} {week_start} {rounding} {anchor} {operations}")
+    note(f"history: {zone} {week_start} {rounding} {anchor} {card} {operations}")
     with moto_store.fresh() as client:  # one moto per process, emptied for each example
         original_write = rollup_store.batch_write
         original_replace = rollup_store.replace_in_one_transaction
@@ -375,6 +427,16 @@ def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, 
             api = Api()
             rules = {"timezone": zone, "weekStart": week_start, "rounding": rounding}
             assert api.put(f"{BASE}/settings", json_body=rules, caller=ADMIN).status == 200
+            if card:
+                rate_rules = [
+                    {"rate": rate, "validFrom": RATE_SINCE}
+                    | ({"workerId": worker} if worker else {})
+                    | ({"projectId": project} if project else {})
+                    for (worker, project), rate in card.items()
+                ]
+                saved = api.put(f"{BASE}/rates", json_body={"rules": rate_rules}, caller=ADMIN)
+                assert saved.status == 200, saved.body
+            rules["rateCard"] = card
 
             def crash_after(writes: int | None) -> None:
                 """Make the next rollup fail after `writes` period writes (or marker deletes)."""
