@@ -270,8 +270,8 @@ def test_console_requests(api, ddb_calls):
     log(api, "2026-11-11T09:00:00Z", "2026-11-11T10:00:00Z")  # caches the settings, as a warm container has
     ddb_calls.reset()
     console(api, date="2026-11-11")
-    # the period on the worker timeline, the caller's timer, the timesheet approvals of its weeks and months
-    assert ddb_calls.operations == ["Query", "GetItem", "BatchGetItem"]
+    # the period on the worker timeline; the timesheet approvals of its weeks and months with the caller's timer
+    assert ddb_calls.operations == ["Query", "BatchGetItem"]
     ddb_calls.reset()
     console(api, caller=MIA, workerId="bob", date="2026-11-11")
     assert ddb_calls.operations == ["Query", "BatchGetItem"]

@@ -247,15 +247,29 @@ def _freeze_guard(workspace_id: str, worker_id: str, period: str) -> ExtraWrite:
     return approval_store.freeze_guard(workspace_id, approval_id, rules.FROZEN_STATES, refused)
 
 
+def day_state_ids(workspace_id: str, worker_id: str, days: list[date], settings: WorkspaceSettings) -> list[str]:
+    """The ids of the worker's approvals that can hold the days: their weeks and months."""
+    wanted = {p for day in days for p in rules.periods_of_day(day, settings.weekStart)}
+    return sorted(rules.approval_id(workspace_id, worker_id, p) for p in wanted)
+
+
 def day_states(
     workspace_id: str, worker_id: str, days: list[date], settings: WorkspaceSettings
 ) -> dict[date, ApprovalState]:
     """Each day's approval state (approved > submitted > rejected > reopened) from the weeks and months
     holding it: one BatchGetItem."""
+    found = approval_store.get_many(workspace_id, day_state_ids(workspace_id, worker_id, days, settings))
+    return states_of_days(found, workspace_id, worker_id, days, settings)
+
+
+def states_of_days(
+    approvals: list[Approval], workspace_id: str, worker_id: str, days: list[date], settings: WorkspaceSettings
+) -> dict[date, ApprovalState]:
+    """Each day's approval state from the approvals read (`day_state_ids`): approved > submitted > rejected >
+    reopened among the week and the month holding it."""
     periods = {day: rules.periods_of_day(day, settings.weekStart) for day in days}
-    wanted = {p for pair in periods.values() for p in pair}
-    ids = {rules.approval_id(workspace_id, worker_id, p): p for p in wanted}
-    states = {ids[a.id]: a.state for a in approval_store.get_many(workspace_id, list(ids)) if a.id in ids}
+    ids = {rules.approval_id(workspace_id, worker_id, p): p for pair in periods.values() for p in pair}
+    states = {ids[a.id]: a.state for a in approvals if a.id in ids}
     found: dict[date, ApprovalState] = {}
     for day, pair in periods.items():
         present = [states[p] for p in pair if p in states]

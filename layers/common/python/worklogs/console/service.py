@@ -16,8 +16,8 @@ from worklogs.domain.cursor import decode_cursor, encode_cursor, filter_fingerpr
 from worklogs.domain.durations import format_utc, to_utc
 from worklogs.errors import Forbidden
 from worklogs.models import Worklog, first_day
+from worklogs.repository import approvals as approval_store
 from worklogs.repository import settings as settings_store
-from worklogs.repository import timers as timer_store
 from worklogs.repository import worklogs as worklog_store
 
 # --- console ---------------------------------------------------------------------------------------------
@@ -36,7 +36,8 @@ class ConsoleQuery:
 
 def console(workspace_id: str, caller: Caller, query: ConsoleQuery, now: datetime) -> Console:
     """The worker's worklogs of the period (one Query on the worker timeline per MB), totals per day and
-    week over the whole period, one page of items, and the caller's own timer (one GetItem)."""
+    week over the whole period, one page of items, and the days' approval states with the caller's own timer
+    (one BatchGetItem)."""
     role = caller.require_collection_access(workspace_id, Role.VIEWER)
     worker_id = (query.worker_id or "").strip() or "me"
     worker_id = caller.sub if worker_id == "me" else worker_id
@@ -74,8 +75,13 @@ def console(workspace_id: str, caller: Caller, query: ConsoleQuery, now: datetim
         if len(remaining) > query.limit
         else None
     )
-    timer = timer_store.get(workspace_id, caller.sub) if worker_id == caller.sub else None
-    approval_states = approvals.day_states(workspace_id, worker_id, list(totals.days), settings)
+    tallied_days = list(totals.days)
+    ids = approvals.day_state_ids(workspace_id, worker_id, tallied_days, settings)
+    if worker_id == caller.sub:  # the caller's own timer rides on the same BatchGetItem
+        found, timer = approval_store.get_many_and_timer(workspace_id, ids, caller.sub)
+    else:
+        found, timer = approval_store.get_many(workspace_id, ids), None
+    approval_states = approvals.states_of_days(found, workspace_id, worker_id, tallied_days, settings)
     days = [
         DayTotals(date=day, approval=approval_states.get(day), **_figures(tally)) for day, tally in totals.days.items()
     ]

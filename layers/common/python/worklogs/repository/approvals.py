@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -23,6 +23,9 @@ from worklogs.repository import keys, ledger
 from worklogs.repository.dynamodb import batch_get_items, client, deserialize, get_item, serialize
 from worklogs.repository.errors import LedgerMoved, VersionConflict
 from worklogs.repository.worklogs import ExtraWrite
+
+if TYPE_CHECKING:
+    from worklogs.domain.timer import TimerState
 
 ENTITY = "approval"
 _FIELDS = {field.alias or name for name, field in Approval.model_fields.items()}
@@ -48,6 +51,25 @@ def get_many(workspace_id: str, approval_ids: list[str]) -> list[Approval]:
     """BatchGetItem (strongly consistent), 100 ids per request; absent ids are simply not returned."""
     items = batch_get_items(keys.approval_key(workspace_id, i) for i in sorted(set(approval_ids)))
     return [_from_item(item) for item in items]
+
+
+def get_many_and_timer(
+    workspace_id: str, approval_ids: list[str], user_id: str
+) -> tuple[list[Approval], TimerState | None]:
+    """`get_many` and the user's live timer (`timers.get`, None when there is none) in the same strongly
+    consistent BatchGetItem: the console's one read besides its worklogs."""
+    from worklogs.repository import timers
+
+    timer_key = keys.timer_key(workspace_id, user_id)
+    wanted = [keys.approval_key(workspace_id, i) for i in sorted(set(approval_ids))]
+    approvals: list[Approval] = []
+    timer: TimerState | None = None
+    for item in batch_get_items([*wanted, timer_key]):
+        if item["PK"]["S"] == timer_key["PK"] and item["SK"]["S"] == timer_key["SK"]:
+            timer = timers.from_item(item)
+        else:
+            approvals.append(_from_item(item))
+    return approvals, timer
 
 
 def save(
