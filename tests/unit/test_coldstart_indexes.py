@@ -33,6 +33,7 @@ def test_exports_are_read_from_from_imports_absolute_relative_and_nested():
         from ..sibling import Near
         from . import submodule
         import json
+        import pkg.other.deep as deep_module
         ALIAS = 1
         """
     )

@@ -64,7 +64,9 @@ def package_exports(name: str, code: Any) -> dict[str, str]:
     for instruction in dis.get_instructions(code):
         if instruction.opname == "IMPORT_NAME":
             level = before[0].argval if before[0] is not None and isinstance(before[0].argval, int) else 0
-            if level:
+            if before[1] is None or not isinstance(before[1].argval, tuple):
+                module = None  # `import a.b as c` (no from-list): its IMPORT_FROM reads a submodule, not a name
+            elif level:
                 base = name.rsplit(".", level - 1)[0] if level > 1 else name
                 module = f"{base}.{instruction.argval}" if instruction.argval else base
             else:
