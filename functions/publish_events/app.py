@@ -16,13 +16,6 @@ logger, tracer, metrics = function.logger, function.tracer, function.metrics
 
 
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    try:
-        return _publish(event)
-    finally:
-        coldstart.request_done()
-
-
-def _publish(event: dict[str, Any]) -> dict[str, Any]:
     records = event.get("Records") or []
     published = service.publish_records(records)
     metrics.add_metric(name="ChangeEventsPublished", unit=MetricUnit.Count, value=published)

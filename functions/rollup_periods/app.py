@@ -19,13 +19,6 @@ logger, tracer, metrics = function.logger, function.tracer, function.metrics
 MAX_DAYS_PER_RUN = 500  # bounded work per invocation; the rest waits for the next run
 
 
-def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    try:
-        return _run(event, context)
-    finally:
-        coldstart.request_done()
-
-
 def _run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     def time_left() -> float:
         remaining = getattr(context, "get_remaining_time_in_millis", None)
@@ -59,7 +52,7 @@ def _run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return result
 
 
-lambda_handler = function.entry(_handle)
+lambda_handler = function.entry(_run)
 
 
 coldstart.init_done()  # freezes what init built; on Lambda collection resumes after the first request

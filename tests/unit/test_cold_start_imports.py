@@ -85,3 +85,28 @@ def test_pydantic_model_modules_evaluate_annotations_at_class_creation():
         if future and models:
             offenders.append(str(path.relative_to(layer)))
     assert not offenders
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_every_invocation_ends_with_the_collector_back_on(fails):
+    # On Lambda the collector stays off from init until the first invocation is answered, however it ends.
+    import gc
+
+    from local.events import LambdaContext
+    from worklogs import bootstrap
+
+    def body(event, context):
+        if fails:
+            raise RuntimeError("refused")
+        return {"ok": True}
+
+    handler = bootstrap.Function().entry(body)
+    gc.disable()
+    try:
+        try:
+            handler({}, LambdaContext("test"))
+        except RuntimeError:
+            assert fails
+        assert gc.isenabled()
+    finally:
+        gc.enable()

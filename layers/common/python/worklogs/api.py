@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import BaseModel
 
-from worklogs import coldstart, snapstart
+from worklogs import snapstart
 from worklogs.auth import Caller
 from worklogs.config import MAX_BODY_BYTES
 from worklogs.errors import (
@@ -335,7 +335,4 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> 
     # one process (the local runner, threaded tests) never read each other's event or caller.
     app.current_event = cast("APIGatewayProxyEventV2", app._to_proxy_event(event))  # an HTTP API resolver's kind
     app.lambda_context = context
-    try:
-        return app.resolve(event, context)
-    finally:
-        coldstart.request_done()
+    return app.resolve(event, context)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 
-from worklogs import config
+from worklogs import coldstart, config
 
 if TYPE_CHECKING:  # a worker function (schedule, stream) never loads the HTTP resolver
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -37,13 +37,17 @@ class Function:
         return self.app
 
     def entry(self, body: Handler, *, correlation_id_path: str | None = None) -> Handler:
-        """`body` wrapped with the function's logging (correlation id, cleared state), metrics and tracing."""
+        """`body` wrapped with the function's logging (correlation id, cleared state), metrics and tracing;
+        every invocation ends with `coldstart.request_done()` (the first one turns the collector back on)."""
 
         @self.logger.inject_lambda_context(clear_state=True, correlation_id_path=correlation_id_path)
         @self.metrics.log_metrics
         @self.tracer.capture_lambda_handler(capture_response=False)
         def lambda_handler(event: dict[str, Any], context: Any) -> Any:
-            return body(event, context)
+            try:
+                return body(event, context)
+            finally:
+                coldstart.request_done()
 
         return lambda_handler
 
