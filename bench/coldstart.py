@@ -356,10 +356,10 @@ def record_requests() -> dict[str, dict[str, Any]]:
                 create = scenarios["create"]
                 status, _ = create.run(api, create.prepare(api))
                 event = {"Records": stream.records()}
-                run = _publisher()
+                run = _worker(function)
             elif name.startswith("rollup"):
                 event = json.loads((ROOT / "events" / "rollup_periods_schedule.json").read_text())
-                run = _rollup_handler()
+                run = _worker(function)
                 # Drain what the other requests marked dirty, without the settle window: a marker left for
                 # being a few seconds old would be recorded in the "nothing dirty" run and, replayed later
                 # (when it is older than the window), make every replay recompute its day.
@@ -423,22 +423,13 @@ class _StreamTail:
         return records
 
 
-def _publisher() -> Any:
+def _worker(function: str) -> Any:
+    """Invoke a worker function (schedule, stream) in-process, as the local runner does."""
     from local.events import LambdaContext
     from local.functions import handler
 
     def run(event: dict[str, Any]) -> Any:
-        return handler("PublishEventsFunction")(event, LambdaContext("PublishEventsFunction"))
-
-    return run
-
-
-def _rollup_handler() -> Any:
-    from local.events import LambdaContext
-    from local.functions import handler
-
-    def run(event: dict[str, Any]) -> Any:
-        return handler("RollupPeriodsFunction")(event, LambdaContext("RollupPeriodsFunction"))
+        return handler(function)(event, LambdaContext(function))
 
     return run
 

@@ -23,7 +23,6 @@ import importlib
 import importlib.util
 import os
 import sys
-from types import ModuleType
 from typing import Any
 
 # Powertools packages whose `__init__` imports far more than a function uses.
@@ -118,8 +117,3 @@ def lazy_package(name: str) -> bool:
     sys.modules[name] = module
     setattr(sys.modules[parent_name], child, module)
     return True
-
-
-def is_index(module: ModuleType) -> bool:
-    """Whether `module` is a lazily loading index made by `lazy_package` (tests)."""
-    return "__getattr__" in module.__dict__ and module.__dict__["__getattr__"].__qualname__.startswith("lazy_package")
