@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,3 +36,14 @@ def worklog_types(request: pytest.FixtureRequest) -> None:
         return
     api = request.getfixturevalue("api")
     moto_store.reset(_with_common_types(api))
+
+
+@pytest.fixture(params=[0, 3], ids=["no-lag", "index-lag-3s"])
+def lag(request: pytest.FixtureRequest, dynamodb: Any) -> Iterator[float]:
+    """Each test twice: with indexes that answer at once and with indexes trailing writes by 3 s."""
+    from local import index_lag
+
+    before = index_lag.lag_seconds()
+    index_lag.set_lag(request.param)
+    yield request.param
+    index_lag.set_lag(before)

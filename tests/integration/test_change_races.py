@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import ADMIN, BOB, a_worklog, create
-from tests.integration.test_overlap_concurrency import _race, lag  # noqa: F401 - `lag` is a fixture
+from tests.integration.test_overlap_concurrency import _race
 from tests.integration.test_timer import backdate
 
 WS = "/v1/workspaces/acme"
@@ -81,7 +81,7 @@ def _assert_tiles(items: list[tuple[str, datetime, datetime]], start: str, end: 
 # --- split ---------------------------------------------------------------------------------------------------
 
 
-def test_splits_of_one_version_keep_exactly_one(api, dynamodb, atomic_writes, lag):  # noqa: F811
+def test_splits_of_one_version_keep_exactly_one(api, dynamodb, atomic_writes, lag):
     worklog = create(api, startDate="2026-11-11T08:00:00Z", endDate="2026-11-11T14:00:00Z")
 
     def split(hour: int) -> Callable[[], Any]:
@@ -98,7 +98,7 @@ def test_splits_of_one_version_keep_exactly_one(api, dynamodb, atomic_writes, la
     _assert_tiles(items, "2026-11-11T08:00:00Z", "2026-11-11T14:00:00Z")
 
 
-def test_splits_without_a_version_each_cut_what_is_there(api, dynamodb, atomic_writes, lag):  # noqa: F811
+def test_splits_without_a_version_each_cut_what_is_there(api, dynamodb, atomic_writes, lag):
     """Without If-Match a split applies to the worklog as it is when it commits: a point that an earlier
     split already moved out of it is 422; no minute is lost or counted twice."""
     worklog = create(api, startDate="2026-11-11T08:00:00Z", endDate="2026-11-11T14:00:00Z")
@@ -119,7 +119,7 @@ def test_splits_without_a_version_each_cut_what_is_there(api, dynamodb, atomic_w
 # --- merge ---------------------------------------------------------------------------------------------------
 
 
-def test_a_merge_racing_edits_and_a_delete_of_its_parts_is_all_or_nothing(api, dynamodb, atomic_writes, lag):  # noqa: F811
+def test_a_merge_racing_edits_and_a_delete_of_its_parts_is_all_or_nothing(api, dynamodb, atomic_writes, lag):
     parts = [
         create(api, startDate=f"2026-11-11T{hour:02d}:00:00Z", endDate=f"2026-11-11T{hour + 1:02d}:00:00Z")
         for hour in (9, 10, 11)
@@ -177,7 +177,7 @@ def _running_timer(api: Any, dynamodb: Any) -> dict:
 
 
 @pytest.mark.parametrize("naming", [False, True], ids=["plain-stop", "stop-naming-the-timer"])
-def test_stops_of_one_timer_write_its_worklogs_once(api, dynamodb, atomic_writes, lag, naming):  # noqa: F811
+def test_stops_of_one_timer_write_its_worklogs_once(api, dynamodb, atomic_writes, lag, naming):
     """Every stop that succeeds reports the same worklogs (a stop naming the timer is answered from its
     receipt once it is stopped); the others find no running timer. The runs are stored exactly once."""
     timer = _running_timer(api, dynamodb)

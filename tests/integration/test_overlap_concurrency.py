@@ -5,24 +5,14 @@ others answer 409 OVERLAP. Entries that only touch (one ends when the next start
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
-
-import pytest
 
 from local import index_lag
 from tests.helpers import ADMIN, BOB, a_worklog
 
 WS = "/v1/workspaces/acme"
 RACERS = 8
-
-
-@pytest.fixture(params=[0, 3], ids=["no-lag", "index-lag-3s"])
-def lag(request: pytest.FixtureRequest, dynamodb: Any) -> Iterator[float]:
-    before = index_lag.lag_seconds()
-    index_lag.set_lag(request.param)
-    yield request.param
-    index_lag.set_lag(before)
 
 
 def _reject(api: Any) -> None:
