@@ -7,18 +7,29 @@ changed size during iteration" while another thread writes. `serialise_store()` 
 operation of moto's DynamoDB backend, and each whole request (its answer is built from the live items), in
 one re-entrant lock, so each call runs alone. The local runner turns it on at start; tests that race on
 purpose use it through the `atomic_writes` fixture.
+
+It also honours a transaction's ClientRequestToken, as DynamoDB does (moto ignores it): a TransactWriteItems
+repeated with the token of a successful one within 10 minutes succeeds without writing again, and one with
+the same token but other items is refused (IdempotentParameterMismatchException). The repository sends a
+token with each transaction, so a retry of a transaction that was applied but whose answer was lost (the
+client's read timeout) is answered as the first one was, not as a failed condition.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
+import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 _LOCK = threading.RLock()  # a transaction applies its items through the same (locked) methods
 _MARK = "__worklogs_serialised__"
+TOKEN_SECONDS = 600  # DynamoDB keeps a transaction's client token for 10 minutes
+_TOKENS: dict[str, tuple[str, float]] = {}  # token → (fingerprint of its items, when it succeeded)
 
 
 def _operations(backend_class: type) -> list[str]:
@@ -51,6 +62,9 @@ def serialise_store(lock: threading.RLock | None = None) -> Callable[[], None]:
 
         setattr(call_action, _MARK, True)
         DynamoHandler.call_action = call_action  # type: ignore[method-assign]
+    transact = DynamoHandler.transact_write_items
+    if not getattr(transact, _MARK, False):
+        DynamoHandler.transact_write_items = _honouring_tokens(transact, guard)  # type: ignore[method-assign,assignment]
     for name in _operations(DynamoDBBackend):
         original = getattr(DynamoDBBackend, name)
         if getattr(original, _MARK, False):
@@ -66,9 +80,43 @@ def serialise_store(lock: threading.RLock | None = None) -> Callable[[], None]:
         setattr(DynamoDBBackend, name, locked)
 
     def undo() -> None:
+        _TOKENS.clear()
         for name, original in wrapped.items():
             setattr(DynamoDBBackend, name, original)
         if getattr(DynamoHandler.call_action, _MARK, False) and not getattr(handled, _MARK, False):
             DynamoHandler.call_action = handled  # type: ignore[method-assign]
+        if getattr(DynamoHandler.transact_write_items, _MARK, False) and not getattr(transact, _MARK, False):
+            DynamoHandler.transact_write_items = transact  # type: ignore[method-assign]
 
     return undo
+
+
+def _honouring_tokens(transact: Callable[[Any], Any], guard: threading.RLock) -> Callable[[Any], Any]:
+    """TransactWriteItems idempotent per ClientRequestToken, as in DynamoDB (see the module's docstring)."""
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, DynamodbException
+
+    @functools.wraps(transact)
+    def transact_write_items(self: Any) -> Any:
+        token = self.body.get("ClientRequestToken")
+        if not token:
+            return transact(self)
+        fingerprint = hashlib.sha256(json.dumps(self.body["TransactItems"], sort_keys=True).encode()).hexdigest()
+        with guard:
+            now = time.monotonic()
+            for old in [key for key, (_, at) in _TOKENS.items() if now - at >= TOKEN_SECONDS]:
+                del _TOKENS[old]
+            seen = _TOKENS.get(token)
+            if seen is not None:
+                if seen[0] != fingerprint:
+                    raise DynamodbException(
+                        ERROR_TYPE_PREFIX + "IdempotentParameterMismatchException",
+                        "The request uses the same client token as a previous, but non-identical request.",
+                    )
+                return ActionResult({"ConsumedCapacity": [], "ItemCollectionMetrics": {}})
+            result = transact(self)
+            _TOKENS[token] = (fingerprint, now)
+            return result
+
+    setattr(transact_write_items, _MARK, True)
+    return transact_write_items
