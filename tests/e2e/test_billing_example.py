@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from typing import Any
 
 import requests
 
@@ -15,7 +16,7 @@ from tests.e2e.conftest import ROOT
 DOC = ROOT / "docs" / "rollup-contract.md"
 
 
-def test_billing_example_reads_the_local_store(local_api, local_dir, token):
+def test_billing_example_reads_the_local_store(local_api: Any, local_dir: Any, token: Any) -> None:
     alice = {"Authorization": f"Bearer {token('alice', 'acme:admin')}"}
     created = requests.post(
         f"{local_api}/v1/workspaces/acme/worklogs",

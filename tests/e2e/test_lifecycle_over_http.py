@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 import requests
@@ -45,7 +46,7 @@ def test_edit_delete_restore_split_merge_over_http(local_api, token):
     assert [entry["action"] for entry in history] == ["restore", "delete", "merge", "split", "edit", "create"]
 
 
-def test_concurrent_patches_over_http_one_wins(local_api, token):
+def test_concurrent_patches_over_http_one_wins(local_api: Any, token: Any) -> None:
     ws = f"{local_api}/v1/workspaces/race"
     erin = token("erin", "race:member")
     created = requests.post(

@@ -3,6 +3,8 @@ entries across midnight and DST days, rounding, paging, and who may see whose co
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.helpers import ADMIN, BOB, CAROL, MIA, VIEWER, a_worklog, claims
@@ -213,7 +215,7 @@ def test_entry_rounding_rounds_each_entrys_part_of_the_day(api):
 # --- paging ----------------------------------------------------------------------------------------------
 
 
-def test_items_are_paged_and_totals_cover_the_whole_period_on_every_page(api):
+def test_items_are_paged_and_totals_cover_the_whole_period_on_every_page(api: Any) -> None:
     ids = [log(api, f"2026-11-1{n}T09:00:00Z", f"2026-11-1{n}T10:00:00Z")["id"] for n in range(5)]
     seen: list[str] = []
     cursor = None

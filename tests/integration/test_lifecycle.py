@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 
@@ -109,7 +110,7 @@ def test_stale_if_match_is_412_with_current_version_and_nothing_changes(api):
     assert current(api, worklog["id"])["description"] == "a"
 
 
-def test_concurrent_patches_with_the_same_version_one_wins(api, atomic_writes):
+def test_concurrent_patches_with_the_same_version_one_wins(api: Any, atomic_writes: Any) -> None:
     # DynamoDB applies a conditional write atomically; the embedded store is made to (`atomic_writes`).
     worklog = create(api)
     barrier = threading.Barrier(2)

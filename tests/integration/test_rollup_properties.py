@@ -413,7 +413,9 @@ def _all_worklogs(api: Api, ids: list[str]) -> list[dict]:
         )
     ],
 )
-def test_console_reports_and_rollup_equal_a_brute_force_count(zone, week_start, rounding, anchor, card, operations):
+def test_console_reports_and_rollup_equal_a_brute_force_count(
+    zone: Any, week_start: Any, rounding: Any, anchor: Any, card: Any, operations: Any
+) -> None:
     from worklogs.repository import rollups as rollup_store
     from worklogs.repository import settings as settings_store
     from worklogs.rollups import service as rollup_service

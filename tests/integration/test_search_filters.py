@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.helpers import ADMIN, BOB, CAROL, claims, create
@@ -204,7 +206,7 @@ def test_bad_filters_are_422(api, query):
     assert api.get(WS, query=query, caller=ADMIN).status == 422
 
 
-def test_pages_under_concurrent_inserts_have_no_duplicates_or_gaps(api):
+def test_pages_under_concurrent_inserts_have_no_duplicates_or_gaps(api: Any) -> None:
     existing = {create(api, startDate=at(day, 9), endDate=at(day, 10))["id"] for day in range(1, 10)}
     seen: list[str] = []
     cursor = None

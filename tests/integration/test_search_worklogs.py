@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.helpers import ADMIN, a_worklog, claims, create
@@ -77,7 +79,7 @@ def test_owner_ids_with_key_separators_do_not_collide(api):
     assert [(i["ownerType"], i["ownerId"]) for i in second] == [("A", "B#C")]
 
 
-def test_pages_cover_everything_once_each_page_one_query(api, ddb_calls):
+def test_pages_cover_everything_once_each_page_one_query(api: Any, ddb_calls: Any) -> None:
     created = {
         create(api, ADMIN, startDate=f"2026-11-{day:02d}T09:00:00Z", endDate=f"2026-11-{day:02d}T10:00:00Z")["id"]
         for day in range(1, 8)

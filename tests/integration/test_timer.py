@@ -190,7 +190,7 @@ def test_unknown_owner_types_are_stored_as_given(api):
     assert started(api, body={"ownerType": "Spaceship", "ownerId": "NCC-1701"})["ownerType"] == "Spaceship"
 
 
-def test_concurrent_starts_exactly_one_wins(api, atomic_writes):
+def test_concurrent_starts_exactly_one_wins(api: Any, atomic_writes: Any) -> None:
     barrier = threading.Barrier(6)
     responses: list[Any] = []
 
@@ -487,7 +487,9 @@ def test_stopping_a_timer_that_is_not_the_running_one_is_409(api, dynamodb):
     assert stop(api, body={"timerId": "not-a-uuid"}).status == 422
 
 
-def test_concurrent_stops_write_once_and_both_answer_with_the_same_worklogs(api, dynamodb, atomic_writes):
+def test_concurrent_stops_write_once_and_both_answer_with_the_same_worklogs(
+    api: Any, dynamodb: Any, atomic_writes: Any
+) -> None:
     timer = started(api)
     backdate(dynamodb, [(ago(120), ago(90)), (ago(60), None)])
     barrier = threading.Barrier(3)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
 
 import pytest
 
@@ -17,7 +19,7 @@ TYPES = "/v1/workspaces/acme/worklog-types"
 
 
 @pytest.fixture
-def listener():
+def listener() -> Iterator[tuple[str, list[str]]]:
     """An HTTP server that answers every GET with a JSON schema and counts the requests it got."""
     hits: list[str] = []
 
@@ -159,7 +161,7 @@ def test_a_pattern_matches_like_json_schema(api):
         assert response.status == status, (value, response.body)
 
 
-def test_oversize_and_deep_forms_are_refused(api, tried):
+def test_oversize_and_deep_forms_are_refused(api: Any, tried: Any) -> None:
     deep: dict = {"type": "object"}
     for _ in range(40):
         deep = {"type": "object", "properties": {"x": deep}}
