@@ -29,7 +29,8 @@ from typing import Any
 _LOCK = threading.RLock()  # a transaction applies its items through the same (locked) methods
 _MARK = "__worklogs_serialised__"
 TOKEN_SECONDS = 600  # DynamoDB keeps a transaction's client token for 10 minutes
-_TOKENS: dict[str, tuple[str, float]] = {}  # token → (fingerprint of its items, when it succeeded)
+# token → (fingerprint of its items, when it succeeded), oldest first (a token is added once, at its success)
+_TOKENS: dict[str, tuple[str, float]] = {}
 
 
 def _operations(backend_class: type) -> list[str]:
@@ -104,8 +105,11 @@ def _honouring_tokens(transact: Callable[[Any], Any], guard: threading.RLock) ->
         fingerprint = hashlib.sha256(json.dumps(self.body["TransactItems"], sort_keys=True).encode()).hexdigest()
         with guard:
             now = time.monotonic()
-            for old in [key for key, (_, at) in _TOKENS.items() if now - at >= TOKEN_SECONDS]:
-                del _TOKENS[old]
+            while _TOKENS:  # forget the expired ones, from the oldest
+                oldest = next(iter(_TOKENS))
+                if now - _TOKENS[oldest][1] < TOKEN_SECONDS:
+                    break
+                del _TOKENS[oldest]
             seen = _TOKENS.get(token)
             if seen is not None:
                 if seen[0] != fingerprint:
