@@ -95,13 +95,17 @@ def get_approval(workspaceId: str, approvalId: ApprovalId):
     return json_response(200, found, etag_version=found.version)
 
 
+# One count per decision, named as its state (a name built from the action read "ApprovalsRejectd").
+_DECISION_METRICS = {"approve": "ApprovalsApproved", "reject": "ApprovalsRejected", "reopen": "ApprovalsReopened"}
+
+
 def _transition(workspace_id: str, approval_id: str, action: str, decision: ApprovalDecision | None, if_match):
     expected = parse_if_match(if_match, required=False)
     comment = decision.comment if decision is not None else None
     changed = service.transition(
         workspace_id, current_caller(app), approval_id, action, comment, expected, datetime.now(UTC)
     )
-    metrics.add_metric(name=f"Approvals{action.capitalize()}d", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=_DECISION_METRICS[action], unit=MetricUnit.Count, value=1)
     return json_response(200, changed, etag_version=changed.version)
 
 

@@ -436,3 +436,28 @@ def _marked_days(dynamodb) -> set[str]:
         if item.get("entity", {}).get("S") == "ledger" and "fz" in item:
             found.add(item["PK"]["S"].rsplit("#", 1)[-1])
     return found
+
+
+def test_each_decision_counts_under_its_state_s_name(api, monkeypatch, capsys):
+    """approve / reject / reopen emit ApprovalsApproved / ApprovalsRejected / ApprovalsReopened (EMF)."""
+    import json
+
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+    submitted = submit(api)
+    rejected = act(api, submitted, "reject")
+    approved = act(api, submit(api), "approve")
+    reopened = act(api, approved.json, "reopen", caller=ADMIN)
+    assert [rejected.status, approved.status, reopened.status] == [200, 200, 200]
+    emitted = []
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("{") and '"CloudWatchMetrics"' in line:
+            for directive in json.loads(line)["_aws"]["CloudWatchMetrics"]:
+                emitted += [metric["Name"] for metric in directive["Metrics"]]
+    assert emitted == [
+        "ApprovalsSubmitted",
+        "ApprovalsRejected",
+        "ApprovalsSubmitted",
+        "ApprovalsApproved",
+        "ApprovalsReopened",
+    ]
