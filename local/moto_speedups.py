@@ -17,6 +17,11 @@
    store a fuzz run had filled, a 30-item transaction took seconds and the runner grew past 2 GB). The
    backup is now one shallow copy of the table's item index, deep copies of the items the transaction
    names and the stream's record list; a rollback restores exactly what the full copy restored.
+5. A Query on a table's own key reads its partition. moto lists every item of the table, sorted, for each
+   such Query and then keeps the partition's: on a store of 50,000 items a strong month report (36 Query
+   calls) spent seconds comparing keys. The partition's items are the same ones, and the Query sorts them
+   by their sort key as before. Listing the whole table (index queries, scans) sorts by each key's value
+   computed once per item instead of once per comparison: the same order.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import base64
 import copy
 import functools
+import inspect
 import json
 import threading
 from collections import defaultdict
@@ -68,11 +74,12 @@ def is_data_plane(context: Any) -> bool:
 
 
 def install() -> None:
-    """All four speed-ups (idempotent, process-wide)."""
+    """All five speed-ups (idempotent, process-wide)."""
     _write_answers_directly()
     _list_methods_once()
     _track_item_sizes()
     _back_up_each_table_once()
+    _query_reads_its_partition()
 
 
 def _write_answers_directly() -> None:
@@ -230,3 +237,47 @@ def _back_up_each_table_once() -> None:
             _backups.tables = None
 
     backend_module.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+_partition = threading.local()  # (table, hash key) while that table answers a Query on its own key
+
+
+def _query_reads_its_partition() -> None:
+    from moto.dynamodb.models.table import Table
+
+    original_query = Table.query
+    if getattr(original_query, _MARK, False):
+        return
+    signature = inspect.signature(original_query)
+
+    def all_items(self: Any) -> list[Any]:
+        wanted = getattr(_partition, "key", None)
+        if wanted is not None and wanted[0] is self:
+            if wanted[1] not in self.items:  # (a defaultdict: never index it with a key it lacks)
+                return []
+            bucket = self.items[wanted[1]]
+            return list(bucket.values()) if self.range_key_attr else [bucket]
+        items = [
+            item for bucket in self.items.values() for item in (bucket.values() if self.range_key_attr else [bucket])
+        ]
+        if self.range_key_attr:
+            return sorted(items, key=lambda item: (item.hash_key.cast_value, item.range_key.cast_value))
+        return sorted(items, key=lambda item: item.hash_key.cast_value)
+
+    @functools.wraps(original_query)
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = signature.bind(self, *args, **kwargs).arguments
+        if arguments.get("index_name") is not None or arguments.get("hash_key") is None:
+            return original_query(self, *args, **kwargs)
+        outer = getattr(_partition, "key", None)
+        _partition.key = (self, arguments["hash_key"])
+        try:
+            return original_query(self, *args, **kwargs)
+        finally:
+            _partition.key = outer
+
+    setattr(query, _MARK, True)
+    query.original = original_query  # type: ignore[attr-defined]
+    all_items.original = Table.all_items  # type: ignore[attr-defined]
+    Table.all_items = all_items  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]

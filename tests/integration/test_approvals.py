@@ -442,6 +442,9 @@ def test_each_decision_counts_under_its_state_s_name(api, monkeypatch, capsys):
     """approve / reject / reopen emit ApprovalsApproved / ApprovalsRejected / ApprovalsReopened (EMF)."""
     import json
 
+    from aws_lambda_powertools import Metrics
+
+    Metrics().clear_metrics()  # what earlier requests added while metrics were disabled (never flushed)
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     capsys.readouterr()
     submitted = submit(api)

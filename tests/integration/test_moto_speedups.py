@@ -134,3 +134,64 @@ def test_the_running_total_matches_a_full_measure(dynamodb: Any) -> None:
     full = sum(bytesize(name) + value.size() for name, value in dict.items(attributes))
     attributes["last"] = DynamoType({"S": "x"})
     assert attributes.__dict__["_size"] == full + bytesize("last") + DynamoType({"S": "x"}).size()
+
+
+def _queries() -> list[dict[str, Any]]:
+    def on(pk: str, condition: str = "", **values: str) -> dict[str, Any]:
+        return {
+            "TableName": "MainTable",
+            "KeyConditionExpression": "PK = :pk" + (f" AND {condition}" if condition else ""),
+            "ExpressionAttributeValues": {":pk": {"S": pk}, **{f":{k}": {"S": v} for k, v in values.items()}},
+        }
+
+    return [
+        on("P#1"),
+        on("P#2", "SK > :a", a="S#05"),
+        on("P#2", "begins_with(SK, :a)", a="S#1"),
+        on("P#3", "SK BETWEEN :a AND :b", a="S#02", b="S#07"),
+        {**on("P#2"), "ScanIndexForward": False},
+        {**on("P#1"), "Limit": 3},
+        {
+            **on("P#3"),
+            "FilterExpression": "n > :n",
+            "ExpressionAttributeValues": {":pk": {"S": "P#3"}, ":n": {"N": "4"}},
+        },
+        on("P#none"),
+        {
+            "TableName": "MainTable",
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :g",
+            "ExpressionAttributeValues": {":g": {"S": "G#same"}},
+        },
+    ]
+
+
+def _all_pages(dynamodb: Any, request: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    pages, start = [], None
+    while True:
+        answer = dynamodb.query(**request, **({"ExclusiveStartKey": start} if start else {}))
+        pages.append(answer["Items"])
+        start = answer.get("LastEvaluatedKey")
+        if not start:
+            return pages
+
+
+def test_a_query_on_the_table_key_answers_as_moto_does(dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading the partition (and sorting the table by cached key values) changes no answer or page."""
+    from moto.dynamodb.models.table import Table
+
+    moto_speedups.install()
+    for pk in ("P#1", "P#2", "P#3", "Q#0"):
+        for number in (9, 3, 12, 0, 5, 7, 1, 10, 2):
+            item = {"PK": {"S": pk}, "SK": {"S": f"S#{number:02d}"}, "n": {"N": str(number)}}
+            if number % 3 == 0:  # index entries with equal index keys: ordered by the table's keys
+                item |= {"GSI1PK": {"S": "G#same"}, "GSI1SK": {"S": "same"}}
+            dynamodb.put_item(TableName="MainTable", Item=item)
+    fast = [_all_pages(dynamodb, request) for request in _queries()]
+    scanned = dynamodb.scan(TableName="MainTable")["Items"]
+    monkeypatch.setattr(Table, "query", Table.query.original)  # type: ignore[attr-defined]
+    monkeypatch.setattr(Table, "all_items", Table.all_items.original)  # type: ignore[attr-defined]
+    assert fast == [_all_pages(dynamodb, request) for request in _queries()]
+    assert scanned == dynamodb.scan(TableName="MainTable")["Items"]
+    assert [len(pages) for pages in fast] == [1, 1, 1, 1, 1, 3, 1, 1, 1]
+    assert [item["SK"]["S"] for item in fast[4][0]][:2] == ["S#12", "S#10"]

@@ -21,11 +21,9 @@ def _literal_dicts(tree: ast.Module) -> dict[str, list[str]]:
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and len(node.targets) == 1:
             target = node.targets[0]
-            values = node.value.values
-            if isinstance(target, ast.Name) and all(
-                isinstance(v, ast.Constant) and isinstance(v.value, str) for v in values
-            ):
-                found[target.id] = [v.value for v in values]  # type: ignore[union-attr]
+            values = [v.value if isinstance(v, ast.Constant) else None for v in node.value.values]
+            if isinstance(target, ast.Name) and all(isinstance(v, str) for v in values):
+                found[target.id] = [str(v) for v in values]
     return found
 
 
