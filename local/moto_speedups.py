@@ -251,15 +251,14 @@ def _query_reads_its_partition() -> None:
     signature = inspect.signature(original_query)
 
     def all_items(self: Any) -> list[Any]:
+        def members(bucket: Any) -> list[Any]:  # a partition: {range key: item}, or the item of a hash-only key
+            return list(bucket.values()) if self.range_key_attr else [bucket]
+
         wanted = getattr(_partition, "key", None)
         if wanted is not None and wanted[0] is self:
-            if wanted[1] not in self.items:  # (a defaultdict: never index it with a key it lacks)
-                return []
-            bucket = self.items[wanted[1]]
-            return list(bucket.values()) if self.range_key_attr else [bucket]
-        items = [
-            item for bucket in self.items.values() for item in (bucket.values() if self.range_key_attr else [bucket])
-        ]
+            # (a defaultdict: never index it with a key it lacks)
+            return members(self.items[wanted[1]]) if wanted[1] in self.items else []
+        items = [item for bucket in self.items.values() for item in members(bucket)]
         if self.range_key_attr:
             return sorted(items, key=lambda item: (item.hash_key.cast_value, item.range_key.cast_value))
         return sorted(items, key=lambda item: item.hash_key.cast_value)

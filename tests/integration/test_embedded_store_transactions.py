@@ -88,19 +88,20 @@ def test_a_transaction_copies_only_the_items_it_names(dynamodb: Any, monkeypatch
 COUNTER = {"PK": {"S": "T#counter"}, "SK": {"S": "C"}}
 
 
-def _add_one(dynamodb: Any, *, token: str | None, amount: str = "1") -> None:
-    request: dict[str, Any] = {
-        "TransactItems": [
-            {
-                "Update": {
-                    "TableName": "MainTable",
-                    "Key": COUNTER,
-                    "UpdateExpression": "ADD n :one",
-                    "ExpressionAttributeValues": {":one": {"N": amount}},
-                }
-            }
-        ]
+def _increment(amount: str = "1") -> dict[str, Any]:
+    """A transaction item that adds `amount` to the counter."""
+    return {
+        "Update": {
+            "TableName": "MainTable",
+            "Key": COUNTER,
+            "UpdateExpression": "ADD n :one",
+            "ExpressionAttributeValues": {":one": {"N": amount}},
+        }
     }
+
+
+def _add_one(dynamodb: Any, *, token: str | None, amount: str = "1") -> None:
+    request: dict[str, Any] = {"TransactItems": [_increment(amount)]}
     if token:
         request["ClientRequestToken"] = token
     dynamodb.transact_write_items(**request)
@@ -153,14 +154,7 @@ def test_a_cancelled_transaction_does_not_keep_its_token(dynamodb: Any, atomic_w
             "ConditionExpression": "attribute_exists(PK)",
         }
     }
-    add = {
-        "Update": {
-            "TableName": "MainTable",
-            "Key": COUNTER,
-            "UpdateExpression": "ADD n :one",
-            "ExpressionAttributeValues": {":one": {"N": "1"}},
-        }
-    }
+    add = _increment()
     with pytest.raises(ClientError):
         dynamodb.transact_write_items(TransactItems=[guarded, add], ClientRequestToken="token-1")
     dynamodb.put_item(TableName="MainTable", Item={"PK": {"S": "T#gate"}, "SK": {"S": "G"}})
